@@ -1,0 +1,103 @@
+"""Runtime settings, read from ``VELORA_*`` environment variables only when asked.
+
+Nothing here runs at import time: call :meth:`Settings.from_env` where the value is needed.
+Every variable is listed with a comment in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_TWIN_URL = "http://127.0.0.1:8787"
+
+
+class ConfigError(ValueError):
+    """A setting has a value we cannot use; the message names the variable."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _csv(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    api_base_url: str = DEFAULT_TWIN_URL
+    client_id: str | None = None
+    client_secret: str | None = None
+    access_token: str | None = None
+    data_dir: Path = Path("data")
+    warehouse_path: Path = Path("data/warehouse.duckdb")
+    tracked_channels: tuple[str, ...] = ()
+    top_n_tracked: int = 50
+    live_cadence_minutes: int = 5
+    leaderboard_cadence_minutes: int = 15
+    hourly_cadence_minutes: int = 60
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8788
+    webhook_secret_file: Path = Path("data/secrets/webhook_secrets.json")
+    webhook_tolerance_seconds: int = 600
+    webhook_silence_minutes: int = 30
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def published_dir(self) -> Path:
+        return self.data_dir / "published"
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.data_dir / "landing"
+
+    @property
+    def uses_twin(self) -> bool:
+        return self.api_base_url.rstrip("/") == DEFAULT_TWIN_URL or "127.0.0.1" in self.api_base_url
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("VELORA_DATA_DIR", "").strip() or "data")
+        base_url = (env.get("VELORA_API_BASE_URL", "").strip() or DEFAULT_TWIN_URL).rstrip("/")
+        if not base_url.startswith(("http://", "https://")):
+            raise ConfigError(f"VELORA_API_BASE_URL must start with http:// or https://, got {base_url!r}")
+        client_id = env.get("VELORA_CLIENT_ID", "").strip() or None
+        client_secret = env.get("VELORA_CLIENT_SECRET", "").strip() or None
+        if bool(client_id) != bool(client_secret):
+            raise ConfigError("set both VELORA_CLIENT_ID and VELORA_CLIENT_SECRET, or neither")
+        return cls(
+            api_base_url=base_url,
+            client_id=client_id,
+            client_secret=client_secret,
+            access_token=env.get("VELORA_ACCESS_TOKEN", "").strip() or None,
+            data_dir=data_dir,
+            warehouse_path=Path(
+                env.get("VELORA_WAREHOUSE", "").strip() or data_dir / "warehouse.duckdb"
+            ),
+            tracked_channels=_csv(env, "VELORA_TRACKED_CHANNELS"),
+            top_n_tracked=_int(env, "VELORA_TOP_N_TRACKED", 50),
+            live_cadence_minutes=_int(env, "VELORA_LIVE_CADENCE_MINUTES", 5, minimum=1),
+            leaderboard_cadence_minutes=_int(env, "VELORA_LEADERBOARD_CADENCE_MINUTES", 15, minimum=1),
+            hourly_cadence_minutes=_int(env, "VELORA_HOURLY_CADENCE_MINUTES", 60, minimum=1),
+            webhook_host=env.get("VELORA_WEBHOOK_HOST", "").strip() or "127.0.0.1",
+            webhook_port=_int(env, "VELORA_WEBHOOK_PORT", 8788, minimum=1),
+            webhook_secret_file=Path(
+                env.get("VELORA_WEBHOOK_SECRET_FILE", "").strip()
+                or data_dir / "secrets" / "webhook_secrets.json"
+            ),
+            webhook_tolerance_seconds=_int(env, "VELORA_WEBHOOK_TOLERANCE_SECONDS", 600, minimum=1),
+            webhook_silence_minutes=_int(env, "VELORA_WEBHOOK_SILENCE_MINUTES", 30, minimum=1),
+        )
