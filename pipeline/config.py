@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_TWIN_URL = "http://127.0.0.1:8787"
@@ -51,9 +51,12 @@ class Settings:
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8788
     webhook_secret_file: Path = Path("data/secrets/webhook_secrets.json")
+    webhook_secret: str | None = None
     webhook_tolerance_seconds: int = 600
     webhook_silence_minutes: int = 30
-    extra: Mapping[str, str] = field(default_factory=dict)
+    dagster_home: Path = Path("data/dagster_home")
+    dagster_port: int = 3000
+    streamlit_port: int = 8501
 
     @property
     def published_dir(self) -> Path:
@@ -63,17 +66,15 @@ class Settings:
     def landing_dir(self) -> Path:
         return self.data_dir / "landing"
 
-    @property
-    def uses_twin(self) -> bool:
-        return self.api_base_url.rstrip("/") == DEFAULT_TWIN_URL or "127.0.0.1" in self.api_base_url
-
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         data_dir = Path(env.get("VELORA_DATA_DIR", "").strip() or "data")
         base_url = (env.get("VELORA_API_BASE_URL", "").strip() or DEFAULT_TWIN_URL).rstrip("/")
         if not base_url.startswith(("http://", "https://")):
-            raise ConfigError(f"VELORA_API_BASE_URL must start with http:// or https://, got {base_url!r}")
+            raise ConfigError(
+                f"VELORA_API_BASE_URL must start with http:// or https://, got {base_url!r}"
+            )
         client_id = env.get("VELORA_CLIENT_ID", "").strip() or None
         client_secret = env.get("VELORA_CLIENT_SECRET", "").strip() or None
         if bool(client_id) != bool(client_secret):
@@ -90,7 +91,9 @@ class Settings:
             tracked_channels=_csv(env, "VELORA_TRACKED_CHANNELS"),
             top_n_tracked=_int(env, "VELORA_TOP_N_TRACKED", 50),
             live_cadence_minutes=_int(env, "VELORA_LIVE_CADENCE_MINUTES", 5, minimum=1),
-            leaderboard_cadence_minutes=_int(env, "VELORA_LEADERBOARD_CADENCE_MINUTES", 15, minimum=1),
+            leaderboard_cadence_minutes=_int(
+                env, "VELORA_LEADERBOARD_CADENCE_MINUTES", 15, minimum=1
+            ),
             hourly_cadence_minutes=_int(env, "VELORA_HOURLY_CADENCE_MINUTES", 60, minimum=1),
             webhook_host=env.get("VELORA_WEBHOOK_HOST", "").strip() or "127.0.0.1",
             webhook_port=_int(env, "VELORA_WEBHOOK_PORT", 8788, minimum=1),
@@ -98,6 +101,10 @@ class Settings:
                 env.get("VELORA_WEBHOOK_SECRET_FILE", "").strip()
                 or data_dir / "secrets" / "webhook_secrets.json"
             ),
+            webhook_secret=env.get("VELORA_WEBHOOK_SECRET", "").strip() or None,
             webhook_tolerance_seconds=_int(env, "VELORA_WEBHOOK_TOLERANCE_SECONDS", 600, minimum=1),
             webhook_silence_minutes=_int(env, "VELORA_WEBHOOK_SILENCE_MINUTES", 30, minimum=1),
+            dagster_home=Path(env.get("DAGSTER_HOME", "").strip() or data_dir / "dagster_home"),
+            dagster_port=_int(env, "DAGSTER_PORT", 3000, minimum=1),
+            streamlit_port=_int(env, "STREAMLIT_PORT", 8501, minimum=1),
         )

@@ -1,0 +1,295 @@
+"""``velora demo``: the whole product on one machine, started and stopped together.
+
+Order matters because DuckDB allows one writer: history is seeded first (the seeder owns the
+warehouse), then the twin, the webhook receiver, Dagster (webserver + daemon, the only writer from
+then on) and Streamlit (reads published snapshots only) start. Ctrl-C stops everything started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from pipeline.config import Settings
+
+TWIN_CLIENT_ID = "twin-client"
+TWIN_CLIENT_SECRET = "twin-secret"
+WEBHOOK_EVENTS = (
+    "channel.follow,channel.subscribe,channel.subscription.gift,channel.subscription.end,"
+    "channel.volts,channel.points.redeem,channel.raid,stream.online,stream.offline"
+)
+
+
+class DemoError(Exception):
+    """A demo step failed; the message says which and what to do."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "demo", help="seed history, then serve twin, receiver, Dagster and the dashboard"
+    )
+    parser.add_argument(
+        "--days", type=float, default=1.0, help="days of history to seed (default 1)"
+    )
+    parser.add_argument("--creators", type=int, default=2000, help="creators in the twin's world")
+    parser.add_argument("--seed", type=int, default=42, help="the twin world's seed")
+    parser.add_argument("--no-seed", action="store_true", help="skip seeding history")
+    parser.set_defaults(func=run)
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def wait_until_ready(url: str, proc: subprocess.Popen, name: str, timeout: float) -> None:
+    """Poll ``url`` until it answers; fail fast with the service's own exit if it dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise DemoError(f"{name} exited with status {proc.returncode} while starting")
+        try:
+            if httpx.get(url, timeout=2.0).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise DemoError(f"{name} did not answer at {url} within {timeout:.0f} s")
+
+
+@dataclass
+class Services:
+    """Child processes, each in its own process group so Ctrl-C reaches all of their children."""
+
+    env: Mapping[str, str]
+    log_dir: Path
+    procs: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
+
+    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child
+        proc = subprocess.Popen(
+            argv, env=dict(self.env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.procs.append((name, proc))
+        return proc
+
+    def stop_all(self, grace: float = 15.0) -> None:
+        for _, proc in reversed(self.procs):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for name, proc in reversed(self.procs):
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                print(f"  {name} did not stop in {grace:.0f} s; killing it", flush=True)
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def demo_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    # The twin's built-in app credentials, unless the user configured their own.
+    env.setdefault("VELORA_CLIENT_ID", TWIN_CLIENT_ID)
+    env.setdefault("VELORA_CLIENT_SECRET", TWIN_CLIENT_SECRET)
+    env["DAGSTER_HOME"] = str(settings.dagster_home.resolve())
+    env["VELORA_DATA_DIR"] = str(settings.data_dir.resolve())
+    env["VELORA_WAREHOUSE"] = str(settings.warehouse_path.resolve())
+    return env
+
+
+def check_ports(settings: Settings) -> tuple[str, int]:
+    twin = urlsplit(settings.api_base_url)
+    if twin.hostname not in ("127.0.0.1", "localhost"):
+        raise DemoError(
+            f"the demo runs the local twin, but VELORA_API_BASE_URL is {settings.api_base_url}; "
+            "unset it for the demo"
+        )
+    twin_port = twin.port or 80
+    wanted = {
+        "twin (VELORA_API_BASE_URL)": twin_port,
+        "webhook receiver (VELORA_WEBHOOK_PORT)": settings.webhook_port,
+        "Dagster UI (DAGSTER_PORT)": settings.dagster_port,
+        "Streamlit (STREAMLIT_PORT)": settings.streamlit_port,
+    }
+    busy = [
+        f"{what} port {port}"
+        for what, port in wanted.items()
+        if not port_is_free("127.0.0.1", port)
+    ]
+    if busy:
+        raise DemoError(
+            "ports already in use: " + ", ".join(busy) + ". Is another demo running? Stop it, "
+            "or choose other ports with the variables named."
+        )
+    return "127.0.0.1", twin_port
+
+
+def bin_path(name: str) -> str:
+    """Executables come from the same environment as this interpreter (the project venv)."""
+    path = Path(sys.executable).parent / name
+    if not path.exists():
+        raise DemoError(
+            f"{name} is not installed in {path.parent}; run `make demo` (it installs it)"
+        )
+    return str(path)
+
+
+def run_step(what: str, argv: list[str], env: Mapping[str, str]) -> None:
+    print(f"• {what}", flush=True)
+    result = subprocess.run(argv, env=dict(env))
+    if result.returncode != 0:
+        raise DemoError(f"{what} failed (exit status {result.returncode}); see the output above")
+
+
+def run(args: argparse.Namespace, on_ready: Callable[[], None] | None = None) -> int:
+    from pipeline.cli import UserFacingError
+
+    settings = Settings.from_env()
+    try:
+        return _run(args, settings, on_ready)
+    except DemoError as exc:
+        raise UserFacingError(str(exc)) from None
+
+
+def _run(args: argparse.Namespace, settings: Settings, on_ready: Callable[[], None] | None) -> int:
+    host, twin_port = check_ports(settings)
+    velora, dagster, streamlit = bin_path("velora"), bin_path("dagster"), bin_path("streamlit")
+    for sub in ("logs", "landing", "secrets", "published"):
+        (settings.data_dir / sub).mkdir(parents=True, exist_ok=True)
+    env = demo_env(settings)
+    started = time.monotonic()
+
+    run_step(
+        "preparing the Dagster instance",
+        [
+            sys.executable,
+            "-c",
+            "import sys; from assets.instance import ensure_dagster_home as e; e(sys.argv[1])",
+            str(settings.data_dir),
+        ],
+        env,
+    )
+    world = ["--seed", str(args.seed), "--creators", str(args.creators)]
+    if not args.no_seed:
+        run_step(
+            f"seeding {args.days:g} simulated days of history",
+            [velora, "seed", "--days", str(args.days), *world],
+            env,
+        )
+
+    services = Services(env=env, log_dir=settings.data_dir / "logs")
+    try:
+        twin = services.start(
+            "twin",
+            [
+                velora,
+                "twin",
+                "serve",
+                "--host",
+                host,
+                "--port",
+                str(twin_port),
+                "--clock",
+                "real",
+                *world,
+            ],
+        )
+        wait_until_ready(f"{settings.api_base_url}/_twin/clock", twin, "the twin", 60)
+        receiver = services.start("webhooks", [velora, "webhooks", "serve"])
+        wait_until_ready(
+            f"http://{settings.webhook_host}:{settings.webhook_port}/healthz",
+            receiver,
+            "the webhook receiver",
+            30,
+        )
+        run_step(
+            "subscribing the receiver to the twin's webhooks",
+            [
+                velora,
+                "webhooks",
+                "subscribe",
+                "--url",
+                f"http://{settings.webhook_host}:{settings.webhook_port}/webhooks/velora",
+                "--events",
+                WEBHOOK_EVENTS,
+            ],
+            env,
+        )
+        dagster_proc = services.start(
+            "dagster",
+            [
+                dagster,
+                "dev",
+                "-w",
+                "workspace.yaml",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(settings.dagster_port),
+            ],
+        )
+        wait_until_ready(
+            f"http://127.0.0.1:{settings.dagster_port}/server_info", dagster_proc, "Dagster", 120
+        )
+        dashboard = services.start(
+            "streamlit",
+            [
+                streamlit,
+                "run",
+                "dashboards/streamlit_app.py",
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(settings.streamlit_port),
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+        )
+        wait_until_ready(
+            f"http://127.0.0.1:{settings.streamlit_port}/_stcore/health", dashboard, "Streamlit", 60
+        )
+        print(
+            f"\nVelora Analytics demo is up ({time.monotonic() - started:.0f} s):\n"
+            f"  Dashboard   http://127.0.0.1:{settings.streamlit_port}\n"
+            f"  Dagster UI  http://127.0.0.1:{settings.dagster_port}\n"
+            f"  Velora twin {settings.api_base_url}  (OpenAPI: {settings.api_base_url}/openapi.json)\n"
+            f"  Webhooks    http://{settings.webhook_host}:{settings.webhook_port}/webhooks/velora\n"
+            f"  Logs        {settings.data_dir / 'logs'}\n"
+            "Press Ctrl-C to stop everything.",
+            flush=True,
+        )
+        if on_ready is not None:
+            on_ready()
+            return 0
+        while True:
+            for name, proc in services.procs:
+                if proc.poll() is not None:
+                    raise DemoError(
+                        f"{name} stopped unexpectedly (exit status {proc.returncode}); "
+                        f"see {settings.data_dir / 'logs' / (name + '.log')}"
+                    )
+            time.sleep(1.0)
+    except KeyboardInterrupt:
+        print("\nstopping…", flush=True)
+        return 0
+    finally:
+        services.stop_all()
