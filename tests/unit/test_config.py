@@ -1,0 +1,50 @@
+"""Settings come from the environment only when asked, and bad values fail with the variable's name."""
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import ConfigError, Settings
+
+
+def test_defaults_point_at_the_twin_and_local_warehouse():
+    settings = Settings.from_env({})
+    assert settings.api_base_url == "http://127.0.0.1:8787"
+    assert settings.warehouse_path == Path("data/warehouse.duckdb")
+    assert settings.client_id is None and settings.access_token is None
+
+
+def test_data_dir_moves_every_default_path():
+    settings = Settings.from_env({"VELORA_DATA_DIR": "/tmp/x"})
+    assert settings.warehouse_path == Path("/tmp/x/warehouse.duckdb")
+    assert settings.webhook_secret_file == Path("/tmp/x/secrets/webhook_secrets.json")
+    assert settings.dagster_home == Path("/tmp/x/dagster_home")
+
+
+def test_tracked_channels_are_a_trimmed_list():
+    settings = Settings.from_env({"VELORA_TRACKED_CHANNELS": " alice, bob ,,"})
+    assert settings.tracked_channels == ("alice", "bob")
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        pytest.param({"VELORA_TOP_N_TRACKED": "many"}, "VELORA_TOP_N_TRACKED", id="non-integer"),
+        pytest.param(
+            {"VELORA_LIVE_CADENCE_MINUTES": "0"}, "VELORA_LIVE_CADENCE_MINUTES", id="zero-cadence"
+        ),
+        pytest.param(
+            {"VELORA_API_BASE_URL": "api.velora.tv"}, "VELORA_API_BASE_URL", id="url-without-scheme"
+        ),
+        pytest.param({"VELORA_CLIENT_ID": "abc"}, "VELORA_CLIENT_SECRET", id="id-without-secret"),
+    ],
+)
+def test_bad_values_name_the_variable(env, names):
+    with pytest.raises(ConfigError, match=names):
+        Settings.from_env(env)
+
+
+def test_trailing_slash_is_dropped_from_base_url():
+    assert Settings.from_env({"VELORA_API_BASE_URL": "https://api.velora.tv/"}).api_base_url == (
+        "https://api.velora.tv"
+    )
