@@ -1,0 +1,1 @@
+"""Velora's Dagster layer: thin assets over ``pipeline/`` functions (see docs/dagster.md)."""

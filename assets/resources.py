@@ -8,8 +8,6 @@ default. A value set explicitly (in code, a test, or the launchpad's resource co
 the environment.
 """
 
-from __future__ import annotations
-
 import dataclasses
 from pathlib import Path
 
@@ -84,9 +82,10 @@ def resolve_settings(
     changes: dict[str, object] = {}
     if warehouse is not None:
         changes.update(warehouse.overrides())
-        if "data_dir" in changes and "warehouse_path" not in changes and not warehouse.path:
-            # A data dir given to the resource moves the warehouse too, like VELORA_DATA_DIR does.
-            changes["warehouse_path"] = Path(str(changes["data_dir"])) / "warehouse.duckdb"
+        derived = settings.warehouse_path == settings.data_dir / "warehouse.duckdb"
+        if warehouse.data_dir and not warehouse.path and derived:
+            # A data dir moves a warehouse that was only derived from it, as VELORA_DATA_DIR does.
+            changes["warehouse_path"] = Path(warehouse.data_dir) / "warehouse.duckdb"
     if api is not None:
         changes.update(api.overrides())
     return dataclasses.replace(settings, **changes) if changes else settings  # type: ignore[arg-type]

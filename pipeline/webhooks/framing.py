@@ -41,6 +41,7 @@ class SegmentScan:
 
     records: list[tuple[int, LandingRecord]] = field(default_factory=list)  # (offset, record)
     valid_length: int = 0  # end of the last good record before any damage
+    last_record_end: int = 0  # end of the last good record anywhere
     damaged: list[tuple[int, str]] = field(default_factory=list)  # (offset, reason)
     torn_tail: bool = False  # damage runs to the end of the data (typical crash signature)
 
@@ -107,6 +108,7 @@ def scan_bytes(data: bytes) -> SegmentScan:
         if record is not None:
             scan.records.append((offset, record))
             offset = next_offset
+            scan.last_record_end = offset
             if clean_so_far:
                 scan.valid_length = offset
             continue

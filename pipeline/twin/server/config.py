@@ -68,7 +68,9 @@ class TwinConfig:
 
     def __post_init__(self) -> None:
         if self.clock not in CLOCK_MODES:
-            raise TwinConfigError(f"clock must be one of {', '.join(CLOCK_MODES)}, got {self.clock!r}")
+            raise TwinConfigError(
+                f"clock must be one of {', '.join(CLOCK_MODES)}, got {self.clock!r}"
+            )
         if self.speed <= 0:
             raise TwinConfigError(f"speed must be positive, got {self.speed!r}")
         if self.creators < 1:

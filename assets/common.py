@@ -1,0 +1,27 @@
+"""Names and helpers every area of the Dagster layer shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from pipeline.warehouse import connect
+
+KEY_PREFIX = "velora"
+# Every step that opens data/warehouse.duckdb runs in this pool; the instance limits it to 1
+# (assets/dagster.yaml), because DuckDB allows one read-write process per file.
+WAREHOUSE_POOL = "warehouse"
+KINDS = {"duckdb", "python"}
+
+
+@contextmanager
+def warehouse_connection(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection that is closed on exit, so the file lock is released promptly."""
+    conn = connect(path)
+    try:
+        yield conn
+    finally:
+        conn.close()

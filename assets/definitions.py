@@ -1,0 +1,22 @@
+"""The one root ``Definitions`` (``workspace.yaml`` loads ``assets.definitions``).
+
+Per-area definitions are merged, then policy (freshness, automation) is applied once over all of
+them. Loading this module reads no environment variable, opens no file and calls no network:
+resources resolve their settings when a run needs them.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.ingest_defs import ingest_defs
+from assets.policy import apply_policy
+from assets.resources import resource_defs
+from assets.webhook_defs import webhook_defs
+
+
+def build_defs() -> dg.Definitions:
+    return apply_policy(dg.Definitions.merge(ingest_defs(), webhook_defs(), resource_defs()))
+
+
+defs = build_defs()

@@ -1,0 +1,151 @@
+"""API ingest: one thin asset per ``ENDPOINT_JOBS`` entry, its table check, and a schedule per group.
+
+The asset body is the whole contract: build a client, ``run_endpoint`` (fetch -> validate ->
+write, idempotent per ``poll_at``), publish a read-only snapshot, report the counts.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+
+from assets.cadence import (
+    CADENCE_MINUTES,
+    POLL_AT_TAG,
+    configured_minutes,
+    cron_for,
+    is_due,
+    poll_at_for_run,
+    truncate,
+)
+from assets.checks import table_check
+from assets.common import KEY_PREFIX, KINDS, WAREHOUSE_POOL, warehouse_connection
+from assets.resources import VeloraApiResource, WarehouseResource, resolve_settings
+from pipeline.config import Settings
+from pipeline.ingest import ENDPOINT_JOBS, run_endpoint
+from pipeline.ingest.results import IngestError
+from pipeline.warehouse import publish
+
+GROUPS = tuple(CADENCE_MINUTES)
+
+
+# Tables an endpoint writes besides its ``core_table`` (each gets its own blocking check).
+EXTRA_TABLES: dict[str, tuple[str, ...]] = {
+    "live_streams": ("marts.live_totals",),  # run_endpoint updates the mart with this load
+    "teams": ("core.team_members",),
+}
+
+
+def tables_of(name: str) -> tuple[str, ...]:
+    return (ENDPOINT_JOBS[name].core_table, *EXTRA_TABLES.get(name, ()))
+
+
+LIVE_TOTALS_ROW = "SELECT live_channels, total_viewers FROM marts.live_totals WHERE snapshot_at = ?"
+
+
+def live_totals_metadata(warehouse_path: Path, poll_at: datetime) -> dict[str, int]:
+    """marts.live_totals of this poll; run_endpoint updates the mart with the live_streams load."""
+    with warehouse_connection(warehouse_path) as conn:
+        row = conn.execute(LIVE_TOTALS_ROW, [poll_at]).fetchone()
+    live_channels, total_viewers = row or (0, 0)
+    return {"live_channels": int(live_channels), "total_viewers": int(total_viewers)}
+
+
+# Extra metadata an endpoint's materialisation reports (read after the load, before publish).
+EXTRA_METADATA: dict[str, Callable[[Path, datetime], dict[str, int]]] = {
+    "live_streams": live_totals_metadata
+}
+
+
+def endpoint_asset(name: str) -> dg.AssetsDefinition:
+    job = ENDPOINT_JOBS[name]
+
+    @dg.asset(
+        name=name,
+        key_prefix=KEY_PREFIX,
+        group_name=job.group,
+        pool=WAREHOUSE_POOL,
+        kinds=KINDS,
+        description=f"Poll of {name}: {job.description}.",
+        metadata={"tables": ", ".join(tables_of(name)), "cadence_group": job.group},
+    )
+    def _asset(
+        context: dg.AssetExecutionContext,
+        velora_api: VeloraApiResource,
+        warehouse: WarehouseResource,
+    ) -> dg.MaterializeResult:
+        settings = resolve_settings(api=velora_api, warehouse=warehouse)
+        poll_at = poll_at_for_run(context.run.tags, configured_minutes(job.group, settings))
+        try:
+            with velora_api.get_client(settings) as client:
+                result = run_endpoint(
+                    name,
+                    client=client,
+                    warehouse_path=settings.warehouse_path,
+                    poll_at=poll_at,
+                    settings=settings,
+                )
+        except IngestError as exc:
+            # What was fetched is stored and loaded already; publish it, then fail loudly.
+            publish(settings.warehouse_path, settings.published_dir)
+            done = [r.summary() for r in exc.results]
+            metadata = {"poll_at": poll_at.isoformat(), "done": "; ".join(done) or "nothing"}
+            raise dg.Failure(str(exc), metadata=metadata) from exc
+        extra = EXTRA_METADATA.get(name, lambda *_: {})(settings.warehouse_path, poll_at)
+        snapshot = publish(settings.warehouse_path, settings.published_dir)
+        for failure in result.failures[:20]:
+            context.log.warning("%s: %s", name, failure)
+        return dg.MaterializeResult(
+            metadata={
+                "poll_at": poll_at.isoformat(),
+                "loaded": result.loaded,
+                "duplicates": result.duplicates,
+                "quarantined": result.quarantined,
+                "requests": result.requests,
+                "raw_rows": result.raw_rows,
+                "failures": len(result.failures),
+                **extra,
+                "snapshot": snapshot.name,
+            }
+        )
+
+    return _asset
+
+
+def group_schedule(group: str) -> dg.ScheduleDefinition:
+    job = dg.define_asset_job(
+        f"velora_{group}_job",
+        selection=dg.AssetSelection.groups(group),
+        description=f"Poll the {group} endpoint group and check its tables.",
+    )
+
+    @dg.schedule(
+        name=f"velora_{group}_schedule",
+        cron_schedule=cron_for(CADENCE_MINUTES[group]),
+        job=job,
+        execution_timezone="UTC",
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+        # The environment is read here, per tick, never while the definitions load.
+        minutes = configured_minutes(group, Settings.from_env())
+        tick = context.scheduled_execution_time or datetime.now(UTC)
+        if not is_due(tick, minutes):
+            return dg.SkipReason(f"{group} cadence is {minutes} min; {tick:%H:%M} is not a poll")
+        poll_at = truncate(tick, minutes).isoformat()
+        return dg.RunRequest(run_key=f"{group}@{poll_at}", tags={POLL_AT_TAG: poll_at})
+
+    return _schedule
+
+
+def ingest_defs() -> dg.Definitions:
+    assets = [endpoint_asset(name) for name in ENDPOINT_JOBS]
+    checks = [
+        table_check(asset.key, table) for asset in assets for table in tables_of(asset.key.path[-1])
+    ]
+    return dg.Definitions(
+        assets=assets,
+        asset_checks=checks,
+        schedules=[group_schedule(group) for group in GROUPS],
+    )

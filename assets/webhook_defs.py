@@ -1,0 +1,143 @@
+"""Webhooks: a sensor that notices sealed landing segments, and the asset that loads them.
+
+The loader keeps its own checkpoint in the warehouse, so a load is idempotent and loads every
+sealed segment not yet loaded; the sensor's cursor only stops it from asking twice for the same
+segment.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from assets.checks import table_check
+from assets.common import KEY_PREFIX, KINDS, WAREHOUSE_POOL
+from assets.resources import WarehouseResource, WebhookLandingResource, resolve_settings
+from pipeline.warehouse import publish
+from pipeline.webhooks.checks import validate_webhook_table
+from pipeline.webhooks.loader import load_sealed_segments, open_warehouse, pending_segments
+from pipeline.webhooks.schemas import WEBHOOK_SCHEMAS
+from pipeline.webhooks.silence import find_silent_channels
+
+WEBHOOK_GROUP = "webhooks"
+WEBHOOK_EVENTS_KEY = dg.AssetKey([KEY_PREFIX, "webhook_events"])
+# core.webhook_events and the typed per-event tables, as the webhooks package defines them.
+WEBHOOK_TABLES = tuple(WEBHOOK_SCHEMAS)
+SILENCE_CHECK = "tracked_channels_not_silent"
+
+
+@contextmanager
+def webhook_warehouse(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Read-write, with the webhook tables migrated (a check may run before any load has)."""
+    conn = open_warehouse(path)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+@dg.asset(
+    key=WEBHOOK_EVENTS_KEY,
+    group_name=WEBHOOK_GROUP,
+    pool=WAREHOUSE_POOL,
+    kinds=KINDS,
+    description="Webhook events from sealed landing segments, deduplicated and typed "
+    "(core.webhook_events and the per-type tables).",
+)
+def webhook_events(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    webhook_landing: WebhookLandingResource,
+) -> dg.MaterializeResult:
+    settings = resolve_settings(warehouse=warehouse)
+    landing_dir = webhook_landing.landing_path(settings)
+    result = load_sealed_segments(landing_dir, settings.warehouse_path)
+    snapshot = publish(settings.warehouse_path, settings.published_dir)
+    for error in result.errors[:20]:
+        context.log.warning("quarantined: %s", error)
+    return dg.MaterializeResult(
+        metadata={
+            "segments": result.segments,
+            "records": result.records,
+            "loaded": result.inserted,
+            "duplicates": result.duplicates,
+            "test_events": result.test_events,
+            "quarantined": result.quarantined,
+            **{f"loaded_{table}": count for table, count in sorted(result.typed_inserted.items())},
+            "snapshot": str(snapshot),
+        }
+    )
+
+
+@dg.asset_check(
+    asset=WEBHOOK_EVENTS_KEY,
+    name=SILENCE_CHECK,
+    pool=WAREHOUSE_POOL,
+    description="No tracked channel is live in the API snapshots while sending no webhook events "
+    "for VELORA_WEBHOOK_SILENCE_MINUTES (a lost subscription or a broken receiver).",
+)
+def tracked_channels_not_silent(
+    warehouse: WarehouseResource, webhook_landing: WebhookLandingResource
+) -> dg.AssetCheckResult:
+    settings = resolve_settings(warehouse=warehouse)
+    minutes = webhook_landing.silence_window(settings)
+    with webhook_warehouse(settings.warehouse_path) as conn:
+        silent = find_silent_channels(conn, minutes)
+    return dg.AssetCheckResult(
+        passed=not silent,
+        metadata={
+            "silence_minutes": minutes,
+            "silent_channels": len(silent),
+            "channels": ", ".join(c.username or c.channel_id for c in silent[:20]) or "none",
+        },
+    )
+
+
+webhook_job = dg.define_asset_job(
+    "velora_webhook_job",
+    selection=dg.AssetSelection.assets(WEBHOOK_EVENTS_KEY),
+    description="Load sealed webhook landing segments into the warehouse and check them.",
+)
+
+
+@dg.sensor(
+    name="velora_webhook_landing_sensor",
+    job=webhook_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Requests a webhook load when a new sealed landing segment appears.",
+)
+def velora_webhook_landing_sensor(
+    context: dg.SensorEvaluationContext, webhook_landing: WebhookLandingResource
+) -> dg.SensorResult | dg.SkipReason:
+    landing_dir = webhook_landing.landing_path(resolve_settings())
+    newest = newest_unseen_segment(pending_segments(landing_dir), context.cursor)
+    if newest is None:
+        return dg.SkipReason(f"no new sealed segment in {landing_dir}")
+    request = dg.RunRequest(run_key=f"webhooks@{newest}", tags={"velora/segment": newest})
+    return dg.SensorResult(run_requests=[request], cursor=newest)
+
+
+def newest_unseen_segment(pending: list[str], cursor: str | None) -> str | None:
+    """The newest pending segment name if it is newer than the cursor (names sort by time)."""
+    names = sorted(Path(segment).name for segment in pending)
+    if not names or (cursor and names[-1] <= cursor):
+        return None
+    return names[-1]
+
+
+def webhook_defs() -> dg.Definitions:
+    return dg.Definitions(
+        assets=[webhook_events],
+        asset_checks=[
+            *(
+                table_check(WEBHOOK_EVENTS_KEY, table, validate_webhook_table, webhook_warehouse)
+                for table in WEBHOOK_TABLES
+            ),
+            tracked_channels_not_silent,
+        ],
+        jobs=[webhook_job],
+        sensors=[velora_webhook_landing_sensor],
+    )

@@ -1,0 +1,255 @@
+"""Every query the dashboards run, against the *published* read-only snapshot only.
+
+Rules this module keeps (docs/architecture.md, design-notes "DuckDB locks"):
+* ``<data dir>/published/CURRENT`` names the current ``warehouse-<n>.duckdb``; we open that file
+  read-only for one query and close it again, so we never block the pipeline's writer and always
+  see a new snapshot as soon as ``CURRENT`` moves.
+* Results are cached with ``st.cache_data`` keyed by the snapshot's path, so a new snapshot is
+  a new cache key and the TTL only bounds memory.
+* SQL lives in ``dashboards/sql/*.sql`` and takes named parameters; nothing user-typed is ever
+  formatted into SQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from pipeline.config import Settings
+from pipeline.warehouse import NoPublishedSnapshotError, current_snapshot_path, open_published
+
+SQL_DIR = Path(__file__).with_name("sql")
+CACHE_TTL_SECONDS = 60
+_MISSING_TABLE = re.compile(r"Table with name (\S+) does not exist", re.IGNORECASE)
+
+# Tables the "Data health" page reports on, with the column that says how fresh they are.
+SNAPSHOT_TABLES = (
+    "core.stream_snapshots",
+    "core.category_snapshots",
+    "core.channel_profiles",
+    "core.leaderboard_entries",
+    "core.chat_stats",
+    "core.clips",
+    "ops.tracked_channels",
+    "marts.live_totals",
+)
+EVENT_TABLES = (
+    "core.webhook_events",
+    "core.follows",
+    "core.subscriptions",
+    "core.subscription_ends",
+    "core.gifts",
+    "core.volts_tips",
+    "core.points_redemptions",
+    "core.raids",
+    "core.stream_status_events",
+)
+QUARANTINE_TABLES = ("core.quarantine", "core.webhook_quarantine")
+FRESHNESS_COLUMN = {
+    **dict.fromkeys(SNAPSHOT_TABLES, "snapshot_at"),
+    **dict.fromkeys(EVENT_TABLES, "event_at"),
+}
+FRESHNESS_COLUMN.update(dict.fromkeys(QUARANTINE_TABLES, "quarantined_at"))
+FRESHNESS_COLUMN["core.clips"] = "last_seen_at"
+
+
+class DataUnavailable(Exception):
+    """Why a page has nothing to show. The message is written for the dashboard's reader."""
+
+
+class NoPublishedSnapshot(DataUnavailable):
+    """No ``CURRENT`` file, or it names a snapshot that is not there."""
+
+
+class MissingTable(DataUnavailable):
+    """The snapshot predates the table (or its area has not run yet)."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(f"The published snapshot has no table `{table}` yet.")
+        self.table = table
+
+
+class SchemaMismatch(DataUnavailable):
+    """A table exists but lacks a column the dashboard expects."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    name: str
+    path: Path
+    published_at: datetime  # the snapshot file's modification time, UTC
+
+
+def published_dir() -> Path:
+    """Where snapshots are published; read from ``VELORA_DATA_DIR`` on every call (tests move it)."""
+    return Settings.from_env().published_dir
+
+
+def current_snapshot(published: Path | None = None) -> Snapshot:
+    """The snapshot ``CURRENT`` points at, or :class:`NoPublishedSnapshot` saying what is missing."""
+    directory = published if published is not None else published_dir()
+    try:
+        path = current_snapshot_path(directory)
+        modified = path.stat().st_mtime
+    except NoPublishedSnapshotError as exc:
+        raise NoPublishedSnapshot(f"No published snapshot: {exc}.") from None
+    except OSError as exc:  # CURRENT unreadable, or the snapshot pruned right after we read it
+        raise NoPublishedSnapshot(
+            f"Cannot read the published snapshot in {directory}: {exc}"
+        ) from None
+    return Snapshot(
+        name=path.name, path=path, published_at=datetime.fromtimestamp(modified, tz=UTC)
+    )
+
+
+@contextmanager
+def open_current(published: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the current snapshot, closed on exit (never kept across reruns)."""
+    try:
+        connection = open_published(published)
+    except NoPublishedSnapshotError as exc:
+        raise NoPublishedSnapshot(f"No published snapshot: {exc}.") from None
+    except duckdb.Error as exc:
+        raise NoPublishedSnapshot(
+            f"Cannot open the published snapshot in {published}: {exc}"
+        ) from None
+    try:
+        # Otherwise a missing table name is looked up among *Python variables* in scope
+        # (duckdb replacement scans): a typo could silently query a function or a DataFrame.
+        connection.execute("SET python_enable_replacements = false")
+        yield connection
+    finally:
+        connection.close()
+
+
+@functools.cache
+def load_sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _run(snapshot_path: str, sql_name: str, params: Mapping[str, Any]) -> pd.DataFrame:
+    # open_published re-reads CURRENT: if a newer snapshot landed since the caller resolved
+    # ``snapshot_path`` we read the newer one, which is only ever fresher than the cache key says.
+    with open_current(Path(snapshot_path).parent) as connection:
+        try:
+            return connection.execute(load_sql(sql_name), dict(params)).df()
+        except duckdb.CatalogException as exc:
+            found = _MISSING_TABLE.search(str(exc))
+            if found:
+                raise MissingTable(found.group(1)) from None
+            raise SchemaMismatch(f"Query `{sql_name}` does not fit the snapshot: {exc}") from None
+        except duckdb.BinderException as exc:
+            raise SchemaMismatch(f"Query `{sql_name}` does not fit the snapshot: {exc}") from None
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _cached(snapshot_path: str, sql_name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+    # Keyed by the snapshot's full path: a new snapshot (or another data dir) is a new key.
+    return _run(snapshot_path, sql_name, dict(params))
+
+
+def query(snapshot: Snapshot, sql_name: str, **params: Any) -> pd.DataFrame:
+    """Run ``dashboards/sql/<sql_name>.sql`` with named parameters against ``snapshot``."""
+    return _cached(str(snapshot.path), sql_name, tuple(sorted(params.items())))
+
+
+# --- Live now -------------------------------------------------------------------------------
+def live_totals(snapshot: Snapshot) -> pd.DataFrame:
+    """``snapshot_at, live_channels, total_viewers`` from ``marts.live_totals``, oldest first."""
+    return query(snapshot, "live_totals")
+
+
+def live_streams_now(snapshot: Snapshot) -> pd.DataFrame:
+    """Streams in the latest ``source='live'`` snapshot, most viewers first."""
+    return query(snapshot, "live_streams_now")
+
+
+# --- Channel growth -------------------------------------------------------------------------
+def channels(snapshot: Snapshot) -> pd.DataFrame:
+    """``user_id, username, followers`` of every channel seen in profiles or stream snapshots."""
+    return query(snapshot, "channels")
+
+
+def channel_followers(snapshot: Snapshot, user_id: str) -> pd.DataFrame:
+    return query(snapshot, "channel_followers", user_id=user_id)
+
+
+def channel_viewer_samples(snapshot: Snapshot, user_id: str) -> pd.DataFrame:
+    """One row per ``(stream_id, snapshot_at)`` with the channel's viewer count at that poll."""
+    return query(snapshot, "channel_viewer_samples", user_id=user_id)
+
+
+def channel_offline_times(snapshot: Snapshot, user_id: str) -> pd.DataFrame:
+    """``stream.offline`` webhook times for the channel (used as session end edges)."""
+    return query(snapshot, "channel_offline_times", user_id=user_id)
+
+
+# --- Monetization ---------------------------------------------------------------------------
+def monetization_channels(snapshot: Snapshot) -> pd.DataFrame:
+    return query(snapshot, "monetization_channels")
+
+
+def monetization_daily(snapshot: Snapshot, channel_id: str) -> pd.DataFrame:
+    """Daily follows, paid/gifted subs, Volts, points redemptions and raids; test events excluded."""
+    return query(snapshot, "monetization_daily", channel_id=channel_id)
+
+
+# --- Categories -----------------------------------------------------------------------------
+def categories_now(snapshot: Snapshot) -> pd.DataFrame:
+    return query(snapshot, "categories_now")
+
+
+def category_history(snapshot: Snapshot, top_n: int) -> pd.DataFrame:
+    """Viewers over time of the ``top_n`` categories of the latest snapshot."""
+    return query(snapshot, "category_history", top_n=top_n)
+
+
+# --- Data health ----------------------------------------------------------------------------
+def existing_tables(snapshot: Snapshot) -> set[str]:
+    frame = query(snapshot, "existing_tables")
+    return set(frame["table_name"])
+
+
+def table_health(snapshot: Snapshot) -> pd.DataFrame:
+    """Row count and latest time of every table the dashboards know, ``missing`` when absent."""
+    present = existing_tables(snapshot)
+    rows = []
+    for table in (*SNAPSHOT_TABLES, *EVENT_TABLES, *QUARANTINE_TABLES):
+        if table not in present:
+            rows.append({"table": table, "status": "missing", "rows": None, "latest": None})
+            continue
+        count = int(query(snapshot, "table_row_count", table_name=table)["row_count"].iloc[0])
+        latest = None
+        # A table without the usual time column still has a row count worth showing.
+        with contextlib.suppress(SchemaMismatch):
+            latest = query(snapshot, f"latest_{FRESHNESS_COLUMN[table]}", table_name=table)[
+                "latest"
+            ].iloc[0]
+        rows.append(
+            {"table": table, "status": "ok" if count else "empty", "rows": count, "latest": latest}
+        )
+    frame = pd.DataFrame(rows)
+    frame["latest"] = pd.to_datetime(frame["latest"], utc=True)
+    frame["rows"] = frame["rows"].astype("Int64")
+    return frame
+
+
+def quarantine_counts(snapshot: Snapshot) -> pd.DataFrame:
+    """Rows that failed validation in polling (``core.quarantine``), per table and reason."""
+    return query(snapshot, "quarantine_counts")
+
+
+def webhook_quarantine_counts(snapshot: Snapshot) -> pd.DataFrame:
+    """Webhook deliveries the loader could not use (``core.webhook_quarantine``), per reason."""
+    return query(snapshot, "webhook_quarantine_counts")

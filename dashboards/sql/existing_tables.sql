@@ -1,0 +1,1 @@
+SELECT table_schema || '.' || table_name AS table_name FROM information_schema.tables

@@ -1,0 +1,1 @@
+SELECT max(event_at) AS latest FROM query_table($table_name)

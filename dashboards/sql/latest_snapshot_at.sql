@@ -1,0 +1,1 @@
+SELECT max(snapshot_at) AS latest FROM query_table($table_name)

@@ -1,0 +1,224 @@
+"""Core derivation: the raw responses stored for one poll -> validated rows in core tables.
+
+Works only from what ``raw.api_responses`` holds (never from in-memory responses), so a poll can
+be re-derived at any time with the same result. Rows failing their Pandera schema go to
+``core.quarantine``; rows already stored are skipped, so deriving a poll twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from pipeline.config import Settings
+from pipeline.ingest.tracked import resolve_tracked
+from pipeline.ingest.transforms import (
+    Body,
+    TransformResult,
+    category_snapshot_rows,
+    channel_profile_rows,
+    chat_stats_rows,
+    clip_rows,
+    leaderboard_rows,
+    stream_snapshot_rows,
+    team_member_rows,
+    team_rows,
+)
+from pipeline.ingest.transforms.values import as_str, pick, reject, unwrap
+from pipeline.schemas import FRAME_SCHEMAS, SCHEMAS, rows_as_json, split_valid
+from pipeline.warehouse.core_load import QuarantineEntry, insert_quarantine, load_frame
+from pipeline.warehouse.marts import update_live_totals
+from pipeline.warehouse.raw import select_poll_bodies
+
+log = logging.getLogger("pipeline.ingest")
+
+ENDPOINT_COLUMN = "__endpoint"  # transient: which endpoint produced a candidate row
+
+Transform = Callable[[Sequence[Body], datetime], TransformResult]
+
+
+def _streams(source: str) -> Transform:
+    return lambda bodies, poll_at: stream_snapshot_rows(source, bodies, poll_at)
+
+
+def _board(board: str) -> Transform:
+    return lambda bodies, poll_at: leaderboard_rows(board, bodies, poll_at)
+
+
+# endpoint -> [(core table, transform, value of the table's RETURNING column for this endpoint)]
+DERIVATIONS: dict[str, list[tuple[str, Transform, str | None]]] = {
+    "live_streams": [("core.stream_snapshots", _streams("live"), "live")],
+    "top_streams": [("core.stream_snapshots", _streams("top"), "top")],
+    "growing_streams": [("core.stream_snapshots", _streams("growing"), "growing")],
+    "featured_streams": [("core.stream_snapshots", _streams("featured"), "featured")],
+    "volts_leaderboard": [("core.leaderboard_entries", _board("volts"), "volts")],
+    "gift_leaderboard": [("core.leaderboard_entries", _board("gifts"), "gifts")],
+    "points_leaderboard": [("core.leaderboard_entries", _board("points"), "points")],
+    "chat_stats": [("core.chat_stats", chat_stats_rows, None)],
+    "categories": [("core.category_snapshots", category_snapshot_rows, None)],
+    "clips": [("core.clips", clip_rows, None)],
+    "teams": [("core.teams", team_rows, None), ("core.team_members", team_member_rows, None)],
+    "channel_profiles": [("core.channel_profiles", channel_profile_rows, None)],
+}
+
+
+@dataclass
+class DeriveCounts:
+    loaded: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    malformed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _TableBatch:
+    frames: list[pl.DataFrame] = field(default_factory=list)
+    rejects: list[tuple[str, QuarantineEntry]] = field(default_factory=list)
+    returning: dict[str, str] = field(default_factory=dict)  # RETURNING value -> endpoint
+
+
+def _bodies_by_endpoint(
+    conn: duckdb.DuckDBPyConnection, poll_at: datetime, endpoints: Sequence[str]
+) -> dict[str, list[Body]]:
+    grouped: dict[str, list[Body]] = defaultdict(list)
+    for stored in select_poll_bodies(conn, poll_at, endpoints):
+        grouped[stored.endpoint].append(
+            Body.from_stored(
+                stored.path, stored.params_json, stored.page, stored.fetched_at, stored.body_text
+            )
+        )
+    return grouped
+
+
+def derive_poll(
+    conn: duckdb.DuckDBPyConnection,
+    endpoints: Sequence[str],
+    poll_at: datetime,
+    settings: Settings,
+) -> dict[str, DeriveCounts]:
+    """Derive core rows of ``endpoints`` for ``poll_at`` in one transaction."""
+    counts = {name: DeriveCounts() for name in endpoints}
+    bodies = _bodies_by_endpoint(conn, poll_at, endpoints)
+    batches: dict[str, _TableBatch] = defaultdict(_TableBatch)
+    for name in endpoints:
+        if name == "tracked_channels":
+            continue
+        for table, transform, returning in DERIVATIONS[name]:
+            result = transform(bodies.get(name, []), poll_at)
+            _collect(batches[table], counts[name], name, table, result, returning)
+    if "tracked_channels" in endpoints:
+        result = tracked_channel_rows(conn, settings, poll_at, bodies.get("tracked_channels", []))
+        _collect(batches["ops.tracked_channels"], counts["tracked_channels"], "tracked_channels",
+                 "ops.tracked_channels", result, None)
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for table, batch in batches.items():
+            _load_table(conn, table, batch, counts, poll_at)
+        if "live_streams" in endpoints and bodies.get("live_streams"):
+            update_live_totals(conn, poll_at)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def _collect(
+    batch: _TableBatch,
+    counts: DeriveCounts,
+    endpoint: str,
+    table: str,
+    result: TransformResult,
+    returning: str | None,
+) -> None:
+    counts.duplicates += result.duplicates
+    for item in result.rejects:
+        batch.rejects.append((endpoint, QuarantineEntry(item.reason, item.row_json)))
+        if item.whole_body:
+            counts.malformed.append(f"{endpoint}: {item.reason}")
+    if result.rows:
+        frame = pl.DataFrame(result.rows, schema=FRAME_SCHEMAS[table])
+        batch.frames.append(frame.with_columns(pl.lit(endpoint).alias(ENDPOINT_COLUMN)))
+    if returning is not None:
+        batch.returning[returning] = endpoint
+
+
+def _load_table(
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    batch: _TableBatch,
+    counts: dict[str, DeriveCounts],
+    poll_at: datetime,
+) -> None:
+    quarantine: list[tuple[str, QuarantineEntry]] = list(batch.rejects)
+    if batch.frames:
+        frame = pl.concat(batch.frames, how="vertical")
+        split = split_valid(SCHEMAS[table], frame)
+        if split.invalid.height:
+            endpoints = split.invalid.get_column(ENDPOINT_COLUMN).to_list()
+            rows = rows_as_json(split.invalid.drop(ENDPOINT_COLUMN))
+            for endpoint, reason, row_json in zip(endpoints, split.reasons, rows, strict=True):
+                quarantine.append((endpoint, QuarantineEntry(reason, row_json)))
+            log.warning("%s: %d rows quarantined for %s", table, split.invalid.height, poll_at)
+        valid = split.valid
+        offered = Counter(valid.get_column(ENDPOINT_COLUMN).to_list())
+        written = load_frame(conn, table, valid.drop(ENDPOINT_COLUMN), poll_at)
+        loaded = _loaded_by_endpoint(written, batch.returning, offered)
+        for endpoint, n in offered.items():
+            counts[endpoint].loaded += loaded.get(endpoint, 0)
+            # offered but not written: the grain is already stored (a re-run of the poll)
+            counts[endpoint].duplicates += max(0, n - loaded.get(endpoint, 0))
+    for endpoint in {e for e, _ in quarantine}:
+        entries = [q for e, q in quarantine if e == endpoint]
+        insert_quarantine(conn, table, entries, poll_at)
+        counts[endpoint].quarantined += len(entries)
+
+
+def _loaded_by_endpoint(
+    written: Counter[str | None], returning: dict[str, str], offered: Counter[str]
+) -> Counter[str]:
+    if returning:  # a table fed by several endpoints counts per RETURNING value
+        return Counter({returning[k]: v for k, v in written.items() if k in returning})
+    # one endpoint feeds this table in this batch
+    endpoint = next(iter(offered), None)
+    return Counter({endpoint: sum(written.values())}) if endpoint else Counter()
+
+
+def tracked_channel_rows(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    poll_at: datetime,
+    profile_bodies: Sequence[Body],
+) -> TransformResult:
+    """ops.tracked_channels rows: the tracked set at ``poll_at``; user ids of configured channels
+    that are not live come from the profiles fetched in this poll."""
+    ids: dict[str, str] = {}
+    for body in profile_bodies:
+        user = unwrap(body.data, "user")
+        if isinstance(user, dict):
+            name, uid = pick(user, "username"), pick(user, "id", "userId")
+            if name and uid:
+                ids[str(name).lower()] = str(as_str(uid, "id"))
+    result = TransformResult()
+    for channel in resolve_tracked(conn, settings, poll_at):
+        user_id = channel.user_id or ids.get(channel.username.lower())
+        row = {
+            "snapshot_at": poll_at,
+            "user_id": user_id,
+            "username": channel.username,
+            "reason": channel.reason,
+            "viewer_rank": channel.viewer_rank,
+        }
+        if user_id is None:
+            result.rejects.append(
+                reject("user id unknown: the channel's profile could not be fetched", row)
+            )
+            continue
+        result.rows.append(row)
+    return result

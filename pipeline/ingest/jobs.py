@@ -1,0 +1,88 @@
+"""The endpoint jobs: which group (cadence) each belongs to and which table it feeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pipeline.config import Settings
+
+GROUPS = ("live", "leaderboards", "hourly")
+
+
+@dataclass(frozen=True)
+class EndpointJob:
+    name: str
+    group: str  # live (5 min) / leaderboards (15 min) / hourly (60 min)
+    core_table: str
+    description: str
+
+
+def _job(name: str, group: str, table: str, description: str) -> tuple[str, EndpointJob]:
+    return name, EndpointJob(name, group, table, description)
+
+
+ENDPOINT_JOBS: dict[str, EndpointJob] = dict(
+    [
+        _job("live_streams", "live", "core.stream_snapshots", "the whole live directory, every page"),
+        _job("top_streams", "live", "core.stream_snapshots", "the top streams listing"),
+        _job("growing_streams", "live", "core.stream_snapshots", "fastest-growing streams"),
+        _job("featured_streams", "live", "core.stream_snapshots", "featured streams"),
+        _job("volts_leaderboard", "leaderboards", "core.leaderboard_entries", "Volts leaderboards of tracked live channels"),
+        _job("gift_leaderboard", "leaderboards", "core.leaderboard_entries", "gift-sub leaderboards of tracked live channels"),
+        _job("points_leaderboard", "leaderboards", "core.leaderboard_entries", "channel-points leaderboards of tracked live channels"),
+        _job("chat_stats", "leaderboards", "core.chat_stats", "chat statistics of tracked live channels"),
+        _job("categories", "hourly", "core.category_snapshots", "categories with viewer totals"),
+        _job("clips", "hourly", "core.clips", "new clips of tracked channels since the newest stored"),
+        _job("teams", "hourly", "core.teams", "teams and their members (also core.team_members)"),
+        _job("channel_profiles", "hourly", "core.channel_profiles", "profiles (follower totals) of tracked channels"),
+        _job("tracked_channels", "hourly", "ops.tracked_channels", "which channels were tracked, and why"),
+    ]
+)
+
+
+def group_cadence_minutes(group: str, settings: Settings) -> int:
+    if group == "live":
+        return settings.live_cadence_minutes
+    if group == "leaderboards":
+        return settings.leaderboard_cadence_minutes
+    if group == "hourly":
+        return settings.hourly_cadence_minutes
+    raise ValueError(f"unknown endpoint group {group!r}; expected one of {', '.join(GROUPS)}")
+
+
+def jobs_in_group(group: str) -> list[str]:
+    return [name for name, job in ENDPOINT_JOBS.items() if job.group == group]
+
+
+def select_jobs(selection: str | None) -> list[str]:
+    """``None``/``all`` -> every job; otherwise comma-separated job names and/or group names."""
+    if selection is None or selection.strip() in ("", "all"):
+        return list(ENDPOINT_JOBS)
+    chosen: list[str] = []
+    for part in (p.strip() for p in selection.split(",")):
+        if not part:
+            continue
+        if part in GROUPS:
+            chosen.extend(jobs_in_group(part))
+        elif part in ENDPOINT_JOBS:
+            chosen.append(part)
+        else:
+            raise ValueError(
+                f"unknown endpoint or group {part!r}; groups: {', '.join(GROUPS)}; "
+                f"endpoints: {', '.join(ENDPOINT_JOBS)}"
+            )
+    return list(dict.fromkeys(chosen))
+
+
+def is_due(name: str, poll_at: datetime, settings: Settings) -> bool:
+    """Whether the job's cadence has a tick at ``poll_at`` (ticks are aligned to the unix epoch)."""
+    minutes = group_cadence_minutes(ENDPOINT_JOBS[name].group, settings)
+    return int(poll_at.timestamp()) % (minutes * 60) == 0
+
+
+def poll_tick(now: datetime, cadence_minutes: int) -> datetime:
+    """``now`` truncated to the cadence: the poll time that makes a run idempotent."""
+    step = cadence_minutes * 60
+    seconds = int(now.timestamp()) // step * step
+    return datetime.fromtimestamp(seconds, tz=UTC)

@@ -1,0 +1,165 @@
+"""``run_endpoint``: fetch -> store raw -> derive core (validate, quarantine, load) -> marts.
+
+The same code serves Dagster assets, ``velora ingest --once`` and ``velora seed``. Everything
+fetched is stored in raw *before* anything can fail on its content; a malformed response is
+kept (raw + quarantine) and reported with :class:`IngestError` after the usable rows are loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipeline.client import VeloraClient
+from pipeline.client.responses import ApiResponse
+from pipeline.config import Settings
+from pipeline.ingest.derive import derive_poll
+from pipeline.ingest.fetch import FETCHERS, FetchContext, FetchOutcome
+from pipeline.ingest.jobs import ENDPOINT_JOBS, GROUPS
+from pipeline.ingest.results import IngestError, IngestResult
+from pipeline.warehouse import connect
+from pipeline.warehouse.raw import (
+    RawResponse,
+    canonical_params,
+    insert_raw_responses,
+    json_parse_error,
+)
+
+log = logging.getLogger("pipeline.ingest")
+
+
+def _check_poll_at(poll_at: datetime) -> datetime:
+    if not isinstance(poll_at, datetime) or poll_at.tzinfo is None:
+        raise ValueError(f"poll_at must be a timezone-aware datetime, got {poll_at!r}")
+    return poll_at.astimezone(UTC)
+
+
+def raw_row(endpoint: str, response: ApiResponse, poll_at: datetime) -> RawResponse:
+    return RawResponse(
+        endpoint=endpoint,
+        path=response.path,
+        params_json=canonical_params(response.path, response.params),
+        poll_at=poll_at,
+        page=response.page,
+        status=response.status,
+        fetched_at=response.fetched_at,
+        headers_json=json.dumps(response.headers, sort_keys=True),
+        body_text=response.body_text,
+        parse_error=json_parse_error(response.body_text),
+    )
+
+
+def run_endpoint(
+    name: str,
+    *,
+    client: VeloraClient,
+    warehouse_path: str | Path,
+    poll_at: datetime,
+    settings: Settings,
+    conn: duckdb.DuckDBPyConnection | None = None,
+) -> IngestResult:
+    """Run one endpoint job for the poll ``poll_at`` (the schedule tick); see module doc.
+
+    ``conn`` lets a caller that already holds the warehouse (``velora seed``) reuse it;
+    otherwise the warehouse is opened and closed here.
+    """
+    return run_endpoints(
+        [name],
+        client=client,
+        warehouse_path=warehouse_path,
+        poll_at=poll_at,
+        settings=settings,
+        conn=conn,
+    )[0]
+
+
+def run_endpoints(
+    names: Sequence[str],
+    *,
+    client: VeloraClient,
+    warehouse_path: str | Path,
+    poll_at: datetime,
+    settings: Settings,
+    conn: duckdb.DuckDBPyConnection | None = None,
+) -> list[IngestResult]:
+    """Run several endpoint jobs for one poll, group by group (live first, so leaderboards and
+    hourly jobs see this poll's live snapshot). Jobs feeding the same table are validated and
+    loaded together (one Pandera pass, one insert). Results come back in ``names`` order.
+    """
+    unknown = [n for n in names if n not in ENDPOINT_JOBS]
+    if unknown:
+        raise ValueError(
+            f"unknown endpoint job(s) {', '.join(unknown)}; known: {', '.join(ENDPOINT_JOBS)}"
+        )
+    poll_at = _check_poll_at(poll_at)
+    own_conn = conn is None
+    db = connect(warehouse_path) if conn is None else conn
+    results: dict[str, IngestResult] = {}
+    problems: list[tuple[str, str]] = []
+    try:
+        for group in GROUPS:
+            batch = [n for n in names if ENDPOINT_JOBS[n].group == group]
+            if not batch:
+                continue
+            fatal = _run_batch(batch, client, db, poll_at, settings, results, problems)
+            if fatal:
+                break  # the API is unusable: later groups would only fail the same way
+    finally:
+        if own_conn:
+            db.close()
+    ordered = tuple(results[n] for n in names if n in results)
+    if problems:
+        endpoint, _ = problems[0]
+        message = "; ".join(text for _, text in problems)
+        raise IngestError(message, endpoint=endpoint, results=ordered)
+    return list(ordered)
+
+
+def _run_batch(
+    batch: Sequence[str],
+    client: VeloraClient,
+    conn: duckdb.DuckDBPyConnection,
+    poll_at: datetime,
+    settings: Settings,
+    results: dict[str, IngestResult],
+    problems: list[tuple[str, str]],
+) -> bool:
+    ctx = FetchContext(client=client, conn=conn, settings=settings, poll_at=poll_at)
+    outcomes: dict[str, FetchOutcome] = {name: FETCHERS[name](ctx) for name in batch}
+    rows = [raw_row(name, r, poll_at) for name, o in outcomes.items() for r in o.responses]
+    # raw first, in its own statement: whatever happens next, the fetched bodies are kept
+    inserted = insert_raw_responses(conn, rows, poll_at)
+    derived = derive_poll(conn, batch, poll_at, settings)
+    fatal = False
+    for name in batch:
+        outcome, counts = outcomes[name], derived[name]
+        requests = len(outcome.responses)
+        new_raw = inserted.get(name, 0)
+        result = IngestResult(
+            endpoint=name,
+            poll_at=poll_at,
+            requests=requests,
+            raw_rows=new_raw,
+            loaded=counts.loaded,
+            duplicates=(requests - new_raw) + counts.duplicates,
+            quarantined=counts.quarantined,
+            failures=tuple(outcome.failures),
+        )
+        results[name] = result
+        log.info("%s poll %s", result.summary(), poll_at.isoformat())
+        for failure in outcome.failures:
+            log.warning("%s: %s", name, failure)
+        malformed = outcome.malformed + counts.malformed
+        if malformed:
+            problems.append(
+                (name, f"{name}: malformed response kept in raw.api_responses ({malformed[0]})")
+            )
+        if outcome.fatal is not None:
+            fatal = True
+            problems.append((name, f"{name}: {outcome.fatal}"))
+    return fatal

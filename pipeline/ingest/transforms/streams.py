@@ -1,0 +1,100 @@
+"""Stream listings (live directory, top, growing, featured) -> core.stream_snapshots rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from pipeline.ingest.transforms.base import Body, body_context, rows_from_items
+from pipeline.ingest.transforms.values import (
+    BadValue,
+    TransformResult,
+    as_bool,
+    as_float,
+    as_int,
+    as_str,
+    as_str_list,
+    as_timestamp,
+    dedupe,
+    list_items,
+    pick,
+    reject,
+)
+
+GRAIN = ("source", "snapshot_at", "stream_id")
+
+
+def _category(item: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+    nested = item.get("category")
+    if isinstance(nested, Mapping):
+        return pick(nested, "id"), pick(nested, "slug"), pick(nested, "name")
+    if isinstance(nested, str):  # a bare slug
+        return None, nested, pick(item, "categoryName")
+    return pick(item, "categoryId"), pick(item, "categorySlug"), pick(item, "categoryName")
+
+
+def stream_row(
+    item: Mapping[str, Any], *, source: str, snapshot_at: datetime, fetched_at: datetime
+) -> dict[str, Any]:
+    stream_id = as_str(pick(item, "id", "streamId"), "id")
+    user_id = as_str(pick(item, "userId", "creatorId"), "userId")
+    if not stream_id:
+        raise BadValue("id: missing stream id")
+    if not user_id:
+        raise BadValue("userId: missing user id")
+    viewers = as_int(pick(item, "viewerCount", "viewers"), "viewerCount")
+    if viewers is None:
+        raise BadValue("viewerCount: missing")
+    category_id, category_slug, category_name = _category(item)
+    return {
+        "source": source,
+        "snapshot_at": snapshot_at,
+        "stream_id": stream_id,
+        "user_id": user_id,
+        "username": as_str(pick(item, "username", "login"), "username"),
+        "display_name": as_str(pick(item, "displayName"), "displayName"),
+        "title": as_str(pick(item, "title"), "title"),
+        "viewer_count": viewers,
+        "started_at": as_timestamp(pick(item, "startedAt"), "startedAt"),
+        "language": as_str(pick(item, "language"), "language"),
+        "category_id": as_str(category_id, "category.id"),
+        "category_slug": as_str(category_slug, "category.slug"),
+        "category_name": as_str(category_name, "category.name"),
+        "is_mature": as_bool(pick(item, "isMature"), "isMature"),
+        "tags": as_str_list(pick(item, "tags"), "tags"),
+        "position": 0,  # set after de-duplication
+        "viewer_growth": as_int(pick(item, "viewerGrowth"), "viewerGrowth"),
+        "growth_percent": as_float(pick(item, "growthPercent"), "growthPercent"),
+        "fetched_at": fetched_at,
+    }
+
+
+def stream_snapshot_rows(
+    source: str, bodies: Sequence[Body], snapshot_at: datetime
+) -> TransformResult:
+    """Rows of one listing poll in page order; a stream repeated on a later page (the directory
+    shifted while we paged) is kept once, at its first position."""
+    result = TransformResult()
+    for body in sorted(bodies, key=lambda b: b.page):
+        context = body_context(body)
+        try:
+            items = list_items(body.data, ("streams",))
+        except BadValue as exc:
+            result.rejects.append(
+                reject(f"envelope: {exc}", body.data, context, whole_body=True)
+            )
+            continue
+        part = rows_from_items(
+            items,
+            lambda item, fetched=body.fetched_at: stream_row(
+                item, source=source, snapshot_at=snapshot_at, fetched_at=fetched
+            ),
+            context,
+        )
+        result.extend(part)
+    result.rows, dropped = dedupe(result.rows, GRAIN)
+    result.duplicates += dropped
+    for position, row in enumerate(result.rows, start=1):
+        row["position"] = position
+    return result

@@ -1,0 +1,31 @@
+"""The DuckDB warehouse: connection + migrations, raw writes, core loads, marts, publishing."""
+
+from pipeline.warehouse.connection import connect
+from pipeline.warehouse.errors import (
+    MigrationError,
+    NoPublishedSnapshotError,
+    WarehouseError,
+    WarehouseLockedError,
+    WarehouseMissingError,
+)
+from pipeline.warehouse.migrations import migrate
+from pipeline.warehouse.publish import (
+    current_snapshot_path,
+    open_published,
+    publish,
+    publish_from,
+)
+
+__all__ = [
+    "MigrationError",
+    "NoPublishedSnapshotError",
+    "WarehouseError",
+    "WarehouseLockedError",
+    "WarehouseMissingError",
+    "connect",
+    "current_snapshot_path",
+    "migrate",
+    "open_published",
+    "publish",
+    "publish_from",
+]

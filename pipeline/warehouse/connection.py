@@ -1,0 +1,50 @@
+"""Opening the warehouse: lock errors and missing files become typed, explained errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipeline.warehouse.errors import WarehouseLockedError, WarehouseMissingError
+from pipeline.warehouse.migrations import migrate
+
+# Applied per database instance with SET (not connect(config=...)): a second connect() in the
+# same process with a different config would be refused by duckdb.
+SESSION_SETTINGS = ("SET TimeZone = 'UTC'",)
+
+
+def _is_lock_error(exc: duckdb.Error) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse at ``path``; a read-write open also applies pending migrations.
+
+    Raises :class:`WarehouseLockedError` when another process holds the file and
+    :class:`WarehouseMissingError` for a read-only open of a file that does not exist.
+    """
+    db_path = Path(path)
+    if read_only and not db_path.exists():
+        raise WarehouseMissingError(
+            f"warehouse {db_path} does not exist; create it with `velora ingest --once` "
+            "or `velora seed` first"
+        )
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = duckdb.connect(str(db_path), read_only=read_only)
+    except duckdb.Error as exc:
+        if _is_lock_error(exc):
+            raise WarehouseLockedError(
+                f"warehouse {db_path} is locked by another process (DuckDB allows one writer, "
+                "or readers only). Stop the other writer/reader (Dagster run, `velora seed`, "
+                "an open `duckdb` shell) or read the published snapshot instead."
+            ) from exc
+        raise
+    for statement in SESSION_SETTINGS:
+        conn.execute(statement)
+    if not read_only:
+        migrate(conn)
+    return conn

@@ -1,0 +1,134 @@
+"""Publishing: versioned read-only snapshot files plus an atomically replaced ``CURRENT``.
+
+Readers (dashboards, analysts) never open the read-write warehouse, so they never block the
+pipeline. Each publish writes ``warehouse-<n>.duckdb`` with the ``core``, ``marts`` and ``ops``
+schemas (``raw`` stays in the warehouse: it is large and only needed to re-derive core), then
+replaces ``CURRENT`` (temp file + ``os.replace``). The newest three snapshots are kept; a reader
+that still has an older one open keeps reading it (Linux keeps unlinked files alive).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import duckdb
+
+from pipeline.warehouse.connection import connect
+from pipeline.warehouse.errors import NoPublishedSnapshotError
+
+PUBLISHED_SCHEMAS = ("core", "marts", "ops")
+KEEP_SNAPSHOTS = 3
+CURRENT_FILE = "CURRENT"
+SNAPSHOT_RE = re.compile(r"^warehouse-(\d+)\.duckdb$")
+ATTACH_ALIAS = "velora_publish_target"
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _quote_literal(text: str) -> str:
+    # ATTACH takes no bound parameters; the path is escaped as a SQL string literal.
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _snapshot_numbers(published_dir: Path) -> list[int]:
+    numbers = []
+    for entry in published_dir.glob("warehouse-*.duckdb"):
+        match = SNAPSHOT_RE.match(entry.name)
+        if match:
+            numbers.append(int(match.group(1)))
+    return sorted(numbers)
+
+
+def current_snapshot_path(published_dir: str | Path) -> Path:
+    """The snapshot file ``CURRENT`` names; :class:`NoPublishedSnapshotError` if there is none."""
+    directory = Path(published_dir)
+    current = directory / CURRENT_FILE
+    try:
+        name = current.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise NoPublishedSnapshotError(
+            f"nothing published yet in {directory} (no {CURRENT_FILE} file); run "
+            "`velora ingest --once` or `velora seed`, which publish after writing"
+        ) from None
+    if not SNAPSHOT_RE.match(name):
+        raise NoPublishedSnapshotError(f"{current} names {name!r}, not a warehouse-<n>.duckdb file")
+    path = directory / name
+    if not path.exists():
+        raise NoPublishedSnapshotError(f"{current} names {name}, which does not exist")
+    return path
+
+
+def _copy_published_schemas(conn: duckdb.DuckDBPyConnection, target: Path) -> None:
+    source_db = conn.execute("SELECT current_database()").fetchone()
+    assert source_db is not None
+    src = _quote_ident(str(source_db[0]))
+    conn.execute(f"ATTACH {_quote_literal(str(target))} AS {ATTACH_ALIAS}")
+    try:
+        tables = conn.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "WHERE database_name = current_database() AND list_contains(?, schema_name) "
+            "ORDER BY schema_name, table_name",
+            [list(PUBLISHED_SCHEMAS)],
+        ).fetchall()
+        for schema in PUBLISHED_SCHEMAS:
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {ATTACH_ALIAS}.{_quote_ident(schema)}")
+        for schema, table in tables:
+            qualified = f"{_quote_ident(schema)}.{_quote_ident(table)}"
+            conn.execute(
+                f"CREATE TABLE {ATTACH_ALIAS}.{qualified} AS SELECT * FROM {src}.{qualified}"
+            )
+    finally:
+        conn.execute(f"DETACH {ATTACH_ALIAS}")
+
+
+def publish_from(conn: duckdb.DuckDBPyConnection, published_dir: str | Path) -> Path:
+    """Publish a new snapshot from an open warehouse connection; returns the snapshot path."""
+    directory = Path(published_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    numbers = _snapshot_numbers(directory)
+    number = (numbers[-1] + 1) if numbers else 1
+    final = directory / f"warehouse-{number}.duckdb"
+    building = directory / f".building-{number}-{os.getpid()}.duckdb"
+    for leftover in (building, building.with_name(building.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    try:
+        _copy_published_schemas(conn, building)
+        os.replace(building, final)
+    finally:
+        building.unlink(missing_ok=True)
+        building.with_name(building.name + ".wal").unlink(missing_ok=True)
+    temp_current = directory / f".{CURRENT_FILE}.{os.getpid()}.tmp"
+    temp_current.write_text(final.name + "\n", encoding="utf-8")
+    os.replace(temp_current, directory / CURRENT_FILE)
+    _prune(directory, keep=KEEP_SNAPSHOTS)
+    return final
+
+
+def _prune(directory: Path, keep: int) -> None:
+    numbers = _snapshot_numbers(directory)
+    for number in numbers[:-keep]:
+        (directory / f"warehouse-{number}.duckdb").unlink(missing_ok=True)
+        (directory / f"warehouse-{number}.duckdb.wal").unlink(missing_ok=True)
+
+
+def publish(warehouse_path: str | Path, published_dir: str | Path) -> Path:
+    """Publish from the warehouse file. Works while this process already holds a connection to
+    it (duckdb shares the open database); fails with ``WarehouseLockedError`` if another
+    process does."""
+    conn = connect(warehouse_path)
+    try:
+        return publish_from(conn, published_dir)
+    finally:
+        conn.close()
+
+
+def open_published(published_dir: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the current snapshot; close it after the query."""
+    path = current_snapshot_path(published_dir)
+    conn = duckdb.connect(str(path), read_only=True)
+    conn.execute("SET TimeZone = 'UTC'")
+    return conn

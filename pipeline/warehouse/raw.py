@@ -1,0 +1,138 @@
+"""raw.api_responses: append-only storage of every response body of a poll, verbatim."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from pipeline.warehouse.sqlfiles import sql_text
+
+TS = pl.Datetime("us", "UTC")
+RAW_FRAME_SCHEMA: dict[str, Any] = {
+    "endpoint": pl.String,
+    "path": pl.String,
+    "params_json": pl.String,
+    "poll_at": TS,
+    "page": pl.Int32,
+    "status": pl.Int32,
+    "fetched_at": TS,
+    "headers_json": pl.String,
+    "body_text": pl.String,
+    "parse_error": pl.String,
+    "ingested_at": TS,
+}
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """One response as stored; ``parse_error`` is set when ``body_text`` is not valid JSON."""
+
+    endpoint: str
+    path: str
+    params_json: str
+    poll_at: datetime
+    page: int
+    status: int
+    fetched_at: datetime
+    headers_json: str | None
+    body_text: str | None
+    parse_error: str | None
+
+
+@dataclass(frozen=True)
+class StoredBody:
+    """A stored, parseable response read back from raw for core derivation."""
+
+    endpoint: str
+    params_json: str
+    path: str
+    page: int
+    fetched_at: datetime
+    body_text: str
+
+
+def canonical_params(path: str, params: Mapping[str, Any] | None) -> str:
+    """The request identity as JSON: path plus query params, sorted, without the opaque cursor.
+
+    The cursor is left out because a page number identifies the position within one poll and a
+    cursor may differ between two runs of the same poll.
+    """
+    query = {k: v for k, v in (params or {}).items() if k != "cursor" and v is not None}
+    return json.dumps({"path": path, "query": query}, sort_keys=True, default=str)
+
+
+def json_parse_error(body_text: str | None) -> str | None:
+    """Why ``body_text`` is not JSON, or None when it parses."""
+    if body_text is None or body_text == "":
+        return "empty body"
+    try:
+        json.loads(body_text)
+    except ValueError as exc:
+        return f"invalid JSON: {exc}"
+    return None
+
+
+def insert_raw_responses(
+    conn: duckdb.DuckDBPyConnection, rows: Sequence[RawResponse], poll_at: datetime
+) -> Counter[str]:
+    """Insert the responses of one poll in one statement; returns new rows per endpoint.
+
+    Responses whose key is already stored are skipped (the caller counts them as duplicates).
+    """
+    if not rows:
+        return Counter()
+    now = datetime.now(UTC)
+    frame = pl.DataFrame(
+        [
+            {
+                "endpoint": r.endpoint,
+                "path": r.path,
+                "params_json": r.params_json,
+                "poll_at": r.poll_at,
+                "page": r.page,
+                "status": r.status,
+                "fetched_at": r.fetched_at,
+                "headers_json": r.headers_json,
+                "body_text": r.body_text,
+                "parse_error": r.parse_error,
+                "ingested_at": now,
+            }
+            for r in rows
+        ],
+        schema=RAW_FRAME_SCHEMA,
+    )
+    conn.register("raw_candidates", frame)
+    try:
+        inserted = conn.execute(
+            sql_text("insert_raw_responses.sql"), {"poll_at": poll_at}
+        ).fetchall()
+    finally:
+        conn.unregister("raw_candidates")
+    return Counter(str(row[0]) for row in inserted)
+
+
+def select_poll_bodies(
+    conn: duckdb.DuckDBPyConnection, poll_at: datetime, endpoints: Sequence[str]
+) -> list[StoredBody]:
+    """The parseable 2xx responses stored for ``poll_at`` and ``endpoints``, in page order."""
+    rows = conn.execute(
+        sql_text("select_raw_for_poll.sql"), {"poll_at": poll_at, "endpoints": list(endpoints)}
+    ).fetchall()
+    return [
+        StoredBody(
+            endpoint=r[0],
+            params_json=r[1],
+            path=r[2],
+            page=int(r[3]),
+            fetched_at=r[4],
+            body_text=r[5],
+        )
+        for r in rows
+    ]

@@ -1,0 +1,5 @@
+CREATE SCHEMA IF NOT EXISTS ops;
+CREATE TABLE IF NOT EXISTS ops.schema_migrations (
+    name VARCHAR PRIMARY KEY,
+    applied_at TIMESTAMPTZ NOT NULL
+);

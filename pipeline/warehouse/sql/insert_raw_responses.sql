@@ -1,0 +1,18 @@
+-- Append the responses of one poll; a response whose key (endpoint, params_json, poll_at, page)
+-- is already stored is skipped, so re-running the same poll inserts nothing.
+-- The poll_at = $poll_at filter lets DuckDB skip old row groups (zone maps): cost stays flat as
+-- history grows.
+INSERT INTO raw.api_responses BY NAME
+SELECT c.*
+FROM raw_candidates AS c
+WHERE NOT EXISTS (
+    SELECT 1
+    FROM raw.api_responses AS r
+    WHERE r.poll_at = $poll_at
+      AND r.poll_at = c.poll_at
+      AND r.endpoint = c.endpoint
+      AND r.params_json = c.params_json
+      AND r.page = c.page
+)
+QUALIFY row_number() OVER (PARTITION BY c.endpoint, c.params_json, c.poll_at, c.page) = 1
+RETURNING endpoint;

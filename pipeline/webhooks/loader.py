@@ -1,0 +1,300 @@
+"""Load sealed landing segments into the warehouse, exactly once.
+
+Per segment, in ONE DuckDB transaction: insert the events (``ON CONFLICT DO NOTHING`` on
+``event_key``), their typed rows, any quarantined records, and the segment's checkpoint row in
+``ops.webhook_segments_loaded``. Either all of it commits or none of it does, so a crash
+between "rows written" and "checkpoint written" is impossible; and a delivery that landed twice
+(a retry, a replay, a segment re-read) meets the primary key and inserts nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from pipeline.webhooks.framing import scan_bytes
+from pipeline.webhooks.landing import sealed_segments
+from pipeline.webhooks.normalize import NormalizationError, NormalizedEvent, normalize_delivery
+from pipeline.webhooks.schemas import POLARS_COLUMNS, TYPED_TABLE_NAMES, frame
+
+log = logging.getLogger(__name__)
+
+SQL_DIR = Path(__file__).with_name("sql")
+MIGRATIONS = ("001_webhook_tables.sql",)
+
+
+@dataclass
+class LoadResult:
+    segments: int = 0  # segments loaded by this call
+    records: int = 0  # records read from them (including duplicates and quarantined)
+    inserted: int = 0  # new rows in core.webhook_events
+    duplicates: int = 0  # records whose event_key was already loaded (or repeated in-segment)
+    test_events: int = 0  # inserted events flagged isTest (kept out of typed tables)
+    errors: list[str] = field(default_factory=list)  # quarantined records / damaged regions
+    quarantined: int = 0
+    typed_inserted: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _SegmentBatch:
+    events: list[dict[str, Any]] = field(default_factory=list)
+    typed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    quarantine: list[dict[str, Any]] = field(default_factory=list)
+    test_keys: set[str] = field(default_factory=set)
+    records: int = 0
+    repeated_in_segment: int = 0
+
+
+def migrate_webhook_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    for name in MIGRATIONS:
+        conn.execute((SQL_DIR / name).read_text(encoding="utf-8"))
+
+
+def open_warehouse(warehouse_path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open read-write through the warehouse package (its migrations + ours)."""
+    from pipeline.warehouse import connect
+
+    conn = connect(warehouse_path)
+    migrate_webhook_tables(conn)
+    return conn
+
+
+def loaded_segments(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = conn.execute("SELECT segment FROM ops.webhook_segments_loaded").fetchall()
+    return {r[0] for r in rows}
+
+
+def pending_segments(
+    landing_dir: str | Path, warehouse_path: str | Path | None = None
+) -> list[str]:
+    """Sealed segment names not yet loaded, oldest first.
+
+    Without ``warehouse_path`` it lists every sealed segment (the names a Dagster sensor uses as
+    its cursor: segments sort chronologically, so "everything after the last name seen").
+    With it, segments already checkpointed in the warehouse are left out (opened read-only).
+    """
+    names = sealed_segments(landing_dir)
+    if warehouse_path is None or not Path(warehouse_path).exists():
+        return names
+    conn = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        try:
+            done = loaded_segments(conn)
+        except duckdb.CatalogException:
+            done = set()
+    finally:
+        conn.close()
+    return [n for n in names if n not in done]
+
+
+def _prepare(segment: str, data: bytes) -> _SegmentBatch:
+    batch = _SegmentBatch()
+    scan = scan_bytes(data)
+    now = datetime.now(UTC)
+    for offset, reason in scan.damaged:
+        preview = data[offset : offset + 64].hex()
+        batch.quarantine.append(
+            {
+                "segment": segment,
+                "record_offset": offset,
+                "event_key": None,
+                "reason": f"damaged landing record: {reason}",
+                "body": preview,
+                "received_at": None,
+                "quarantined_at": now,
+            }
+        )
+    seen: set[str] = set()
+    for offset, record in scan.records:
+        batch.records += 1
+        if record.key in seen:
+            batch.repeated_in_segment += 1
+            continue
+        seen.add(record.key)
+        received_at = datetime.fromtimestamp(record.received_at_ms / 1000.0, tz=UTC)
+        try:
+            event: NormalizedEvent = normalize_delivery(
+                record.body, record.headers, record.received_at_ms, record.key
+            )
+        except NormalizationError as exc:
+            batch.quarantine.append(
+                {
+                    "segment": segment,
+                    "record_offset": offset,
+                    "event_key": record.key,
+                    "reason": str(exc),
+                    "body": record.body.decode("utf-8", "replace"),
+                    "received_at": received_at,
+                    "quarantined_at": now,
+                }
+            )
+            continue
+        batch.events.append(event.event_row(segment))
+        if event.envelope.is_test:
+            batch.test_keys.add(event.event_key)
+            continue  # test events stay out of the typed (analytics) tables
+        if event.typed_error is not None:
+            batch.quarantine.append(
+                {
+                    "segment": segment,
+                    "record_offset": offset,
+                    "event_key": record.key,
+                    "reason": f"{event.typed_table}: {event.typed_error}",
+                    "body": event.payload_json,
+                    "received_at": received_at,
+                    "quarantined_at": now,
+                }
+            )
+        elif event.typed_table is not None and event.typed_row is not None:
+            batch.typed.setdefault(event.typed_table, []).append(event.typed_row)
+    return batch
+
+
+def _insert(conn: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> None:
+    if df.height == 0:
+        return
+    conn.register("incoming_rows", df)
+    try:
+        # `table` comes from this package's fixed table list, never from input.
+        conn.execute(
+            f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows ON CONFLICT DO NOTHING"  # noqa: S608
+        )
+    finally:
+        conn.unregister("incoming_rows")
+
+
+def _count_existing(conn: duckdb.DuckDBPyConnection, keys: list[str]) -> set[str]:
+    if not keys:
+        return set()
+    conn.register(
+        "incoming_keys", pl.DataFrame({"event_key": keys}, schema={"event_key": pl.String})
+    )
+    try:
+        rows = conn.execute(
+            "SELECT k.event_key FROM incoming_keys k JOIN core.webhook_events e USING (event_key)"
+        ).fetchall()
+    finally:
+        conn.unregister("incoming_keys")
+    return {r[0] for r in rows}
+
+
+_QUARANTINE_SCHEMA = {
+    "segment": pl.String(),
+    "record_offset": pl.Int64(),
+    "event_key": pl.String(),
+    "reason": pl.String(),
+    "body": pl.String(),
+    "received_at": pl.Datetime("us", "UTC"),
+    "quarantined_at": pl.Datetime("us", "UTC"),
+}
+
+
+def load_segment(
+    conn: duckdb.DuckDBPyConnection, landing_dir: Path, segment: str, result: LoadResult
+) -> bool:
+    """Load one sealed segment in one transaction; False if it was already loaded."""
+    path = landing_dir / segment
+    data = path.read_bytes()
+    batch = _prepare(segment, data)
+    keys = [e["event_key"] for e in batch.events]
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        done = conn.execute(
+            "SELECT 1 FROM ops.webhook_segments_loaded WHERE segment = ?", [segment]
+        ).fetchone()
+        if done:
+            conn.execute("ROLLBACK")
+            return False
+        existing = _count_existing(conn, keys)
+        new_events = [e for e in batch.events if e["event_key"] not in existing]
+        _insert(conn, "core.webhook_events", frame("core.webhook_events", new_events))
+        typed_counts: dict[str, int] = {}
+        for table in TYPED_TABLE_NAMES:
+            rows = [r for r in batch.typed.get(table, []) if r["event_key"] not in existing]
+            _insert(conn, table, frame(table, rows))
+            if rows:
+                typed_counts[table] = len(rows)
+        if batch.quarantine:
+            _insert(
+                conn,
+                "core.webhook_quarantine",
+                pl.DataFrame(batch.quarantine, schema=_QUARANTINE_SCHEMA),
+            )
+        duplicates = len(existing) + batch.repeated_in_segment
+        conn.execute(
+            "INSERT INTO ops.webhook_segments_loaded VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                segment,
+                batch.records,
+                len(new_events),
+                duplicates,
+                len(batch.quarantine),
+                len(data),
+                datetime.now(UTC),
+            ],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    result.segments += 1
+    result.records += batch.records
+    result.inserted += len(new_events)
+    result.duplicates += duplicates
+    result.test_events += sum(1 for e in new_events if e["event_key"] in batch.test_keys)
+    result.quarantined += len(batch.quarantine)
+    result.errors += [f"{segment}@{q['record_offset']}: {q['reason']}" for q in batch.quarantine]
+    for table, count in typed_counts.items():
+        result.typed_inserted[table] = result.typed_inserted.get(table, 0) + count
+    return True
+
+
+def load_sealed_segments(
+    landing_dir: str | Path,
+    warehouse_path: str | Path,
+    *,
+    conn: duckdb.DuckDBPyConnection | None = None,
+    segments: Iterable[str] | None = None,
+) -> LoadResult:
+    """Load every sealed, not yet loaded segment (or just ``segments``), oldest first.
+
+    Pass ``conn`` to reuse an open read-write connection (e.g. a Dagster DuckDB resource); it
+    is then left open.
+    """
+    landing = Path(landing_dir)
+    own = conn is None
+    connection = open_warehouse(warehouse_path) if conn is None else conn
+    if not own:
+        migrate_webhook_tables(connection)
+    result = LoadResult()
+    try:
+        done = loaded_segments(connection)
+        names = list(segments) if segments is not None else sealed_segments(landing)
+        for name in sorted(names):
+            if name in done:
+                continue
+            load_segment(connection, landing, name, result)
+    finally:
+        if own:
+            connection.close()
+    if result.errors:
+        log.warning("webhook load quarantined %d records", result.quarantined)
+    return result
+
+
+__all__ = [
+    "POLARS_COLUMNS",
+    "LoadResult",
+    "load_sealed_segments",
+    "load_segment",
+    "migrate_webhook_tables",
+    "open_warehouse",
+    "pending_segments",
+]

@@ -1,0 +1,134 @@
+"""The asset graph is a contract: keys, deps, groups, checks, schedules, sensors and pools.
+
+Dashboards, runbooks and alerts refer to these names; a change here must be deliberate.
+"""
+
+import dagster as dg
+import pytest
+
+from assets.definitions import defs
+
+LIVE = ["live_streams", "top_streams", "growing_streams", "featured_streams"]
+LEADERBOARDS = ["volts_leaderboard", "gift_leaderboard", "points_leaderboard", "chat_stats"]
+HOURLY = ["categories", "clips", "teams", "channel_profiles", "tracked_channels"]
+
+EXPECTED_GROUPS = {
+    **{f"velora/{name}": "live" for name in LIVE},
+    **{f"velora/{name}": "leaderboards" for name in LEADERBOARDS},
+    **{f"velora/{name}": "hourly" for name in HOURLY},
+    "velora/webhook_events": "webhooks",
+}
+# Every asset is a root: marts.live_totals is updated inside the live_streams load (its
+# counts are that asset's metadata and the mart has a blocking check there).
+EXPECTED_DEPS = {key: set() for key in EXPECTED_GROUPS}
+TABLE_OF = {
+    **{name: "core.stream_snapshots" for name in LIVE},
+    "volts_leaderboard": "core.leaderboard_entries",
+    "gift_leaderboard": "core.leaderboard_entries",
+    "points_leaderboard": "core.leaderboard_entries",
+    "chat_stats": "core.chat_stats",
+    "categories": "core.category_snapshots",
+    "clips": "core.clips",
+    "teams": "core.teams",
+    "channel_profiles": "core.channel_profiles",
+    "tracked_channels": "ops.tracked_channels",
+}
+WEBHOOK_TABLES = [
+    "core.webhook_events",
+    "core.follows",
+    "core.subscriptions",
+    "core.subscription_ends",
+    "core.gifts",
+    "core.volts_tips",
+    "core.points_redemptions",
+    "core.raids",
+    "core.stream_status_events",
+]
+EXPECTED_BLOCKING_CHECKS = {
+    f"velora/{name}:valid_{table.replace('.', '_')}" for name, table in TABLE_OF.items()
+} | {
+    "velora/live_streams:valid_marts_live_totals",
+    "velora/teams:valid_core_team_members",
+    *(f"velora/webhook_events:valid_{table.replace('.', '_')}" for table in WEBHOOK_TABLES),
+}
+EXPECTED_OTHER_CHECKS = {"velora/webhook_events:tracked_channels_not_silent"}
+EXPECTED_SCHEDULES = {
+    "velora_live_schedule": ("*/5 * * * *", "velora_live_job"),
+    "velora_leaderboards_schedule": ("*/15 * * * *", "velora_leaderboards_job"),
+    "velora_hourly_schedule": ("0 * * * *", "velora_hourly_job"),
+}
+EXPECTED_SENSORS = {"velora_webhook_landing_sensor"}
+FAIL_WINDOW_MINUTES = {"live": 15, "leaderboards": 45, "hourly": 180, "webhooks": 120}
+
+
+@pytest.fixture(scope="module")
+def repo():
+    return defs.get_repository_def()
+
+
+def _name(key: dg.AssetKey | dg.AssetCheckKey) -> str:
+    return key.to_user_string()
+
+
+def test_asset_keys_groups_and_deps(repo):
+    graph = repo.asset_graph
+    got_groups = {_name(k): graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    got_deps = {
+        _name(k): {_name(p) for p in graph.get(k).parent_keys} for k in graph.get_all_asset_keys()
+    }
+    assert got_groups == EXPECTED_GROUPS
+    assert got_deps == EXPECTED_DEPS
+
+
+def test_checks_and_which_block(repo):
+    graph = repo.asset_graph
+    checks = {_name(key): graph.get(key) for key in graph.asset_check_keys}
+    assert set(checks) == EXPECTED_BLOCKING_CHECKS | EXPECTED_OTHER_CHECKS
+    assert {k for k, node in checks.items() if node.blocking} == EXPECTED_BLOCKING_CHECKS
+
+
+def test_every_warehouse_step_is_in_the_warehouse_pool(repo):
+    ops = [a.op for a in repo.assets_defs_by_key.values()]
+    ops += [c.node_def for c in repo.asset_checks_defs_by_key.values()]
+    assert ops and {op.pool for op in ops} == {"warehouse"}
+
+
+def test_schedules_and_sensors(repo):
+    schedules = {
+        s.name: (s.cron_schedule, s.job_name, s.default_status, s.execution_timezone)
+        for s in repo.schedule_defs
+    }
+    assert schedules == {
+        name: (cron, job, dg.DefaultScheduleStatus.RUNNING, "UTC")
+        for name, (cron, job) in EXPECTED_SCHEDULES.items()
+    }
+    sensors = {s.name: s.default_status for s in repo.sensor_defs}
+    assert sensors == {name: dg.DefaultSensorStatus.RUNNING for name in EXPECTED_SENSORS}
+    assert repo.get_sensor_def("velora_webhook_landing_sensor").job_name == "velora_webhook_job"
+
+
+@pytest.mark.parametrize("group", ["live", "leaderboards", "hourly"])
+def test_each_schedule_job_runs_its_group_with_checks(repo, group):
+    job = repo.get_job(f"velora_{group}_job")
+    layer = job.asset_layer
+    selected = {_name(k) for k in layer.selected_asset_keys}
+    assert selected == {k for k, g in EXPECTED_GROUPS.items() if g == group}
+    checks = {_name(k) for k in layer.asset_graph.asset_check_keys}
+    assert checks == {c for c in EXPECTED_BLOCKING_CHECKS if c.split(":")[0] in selected}
+
+
+def test_freshness_per_cadence_and_no_automation_on_scheduled_roots(repo):
+    graph = repo.asset_graph
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        policy = node.freshness_policy
+        assert policy is not None, _name(key)
+        fail_minutes = policy.fail_window.to_timedelta().total_seconds() / 60
+        assert fail_minutes == FAIL_WINDOW_MINUTES[node.group_name], _name(key)
+        assert node.automation_condition is None, _name(key)  # schedules/sensor drive roots
+
+
+def test_kinds_and_resources(repo):
+    for key, assets_def in repo.assets_defs_by_key.items():
+        assert {"duckdb", "python"} <= set(assets_def.specs_by_key[key].kinds), _name(key)
+    assert {"velora_api", "warehouse", "webhook_landing"} <= set(repo.get_top_level_resources())

@@ -1,0 +1,201 @@
+"""Public read endpoints: envelopes, pagination, limits, cursors, 404s, ground truth."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import httpx
+import pytest
+
+from pipeline.twin.testing import TwinHandle
+from tests.twin_server.conftest import assert_error_format
+
+
+def walk(client: httpx.Client, path: str, key: str, limit: int) -> list[dict]:
+    items: list[dict] = []
+    cursor = None
+    for _ in range(10_000):
+        params: dict[str, str | int] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        response = client.get(path, params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert set(body) >= {key, "pagination"}
+        assert len(body[key]) <= limit
+        items.extend(body[key])
+        cursor = body["pagination"]["cursor"]
+        if cursor is None:
+            return items
+    raise AssertionError("pagination never ended")
+
+
+@pytest.mark.parametrize("limit", [1, 7, 25, 100])
+def test_walking_live_pages_returns_each_live_stream_once_and_matches_truth(
+    twin: TwinHandle, limit: int
+) -> None:
+    streams = walk(twin.client, "/api/streams/live", "streams", limit)
+    truth = twin.truth_live()
+    ids = [s["id"] for s in streams]
+    assert len(ids) == len(set(ids)), "a stream appeared on two pages"
+    assert truth["count"] > 50, "the frozen start should have a busy live list"
+    assert {s["id"]: s["viewerCount"] for s in streams} == {
+        s["id"]: s["viewerCount"] for s in truth["streams"]
+    }
+    counts = [s["viewerCount"] for s in streams]
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_stream_objects_have_the_documented_fields(twin: TwinHandle) -> None:
+    stream = twin.client.get("/api/streams/live", params={"limit": 1}).json()["streams"][0]
+    documented = {"id", "userId", "username", "title", "viewerCount", "startedAt", "thumbnailUrl"}
+    assert documented <= set(stream)
+    assert stream["startedAt"].endswith("Z") and len(stream["startedAt"]) == 24  # ms + Z
+    assert set(stream["category"]) == {"id", "slug", "name"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("0", 1), ("-4", 1), ("1", 1), ("100", 100), ("101", 100), ("5000", 100), (None, 25)],
+    ids=[
+        "zero-clamped-up",
+        "negative-clamped-up",
+        "one",
+        "max",
+        "just-over-max",
+        "far-over-max",
+        "default-25",
+    ],
+)
+def test_limit_is_clamped(twin: TwinHandle, raw: str | None, expected: int) -> None:
+    params = {} if raw is None else {"limit": raw}
+    body = twin.client.get("/api/streams/live", params=params).json()
+    assert twin.truth_live()["count"] > 100
+    assert len(body["streams"]) == expected
+
+
+def _b64(doc: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(doc).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-base64-!!",
+        _b64(["a list"]),
+        _b64({"s": "teams", "o": 25}),
+        _b64({"s": "live", "o": -1}),
+        _b64({"s": "live", "o": "25"}),
+        "e30",
+    ],
+    ids=[
+        "garbage",
+        "json-not-object",
+        "cursor-of-another-endpoint",
+        "negative-offset",
+        "offset-not-int",
+        "empty-object",
+    ],
+)
+def test_invalid_cursor_is_400_invalid_request(twin: TwinHandle, cursor: str) -> None:
+    response = twin.client.get("/api/streams/live", params={"cursor": cursor})
+    assert response.status_code == 400
+    assert_error_format(response.json(), "invalid_request")
+
+
+def test_bad_limit_is_400(twin: TwinHandle) -> None:
+    response = twin.client.get("/api/streams/live", params={"limit": "ten"})
+    assert response.status_code == 400
+    assert_error_format(response.json(), "invalid_request")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/users/no_such_user_zz",
+        "/api/streams/user/no_such_user_zz",
+        "/api/streams/no_such_user_zz/clips",
+        "/api/volts/leaderboard/u_missing",
+        "/api/chat/channels/u_missing/stats",
+        "/api/teams/no-such-team",
+        "/api/clips/clip_missing",
+        "/api/users/u_missing/followers",
+    ],
+    ids=["profile", "stream-by-user", "clips", "volts", "chat", "team", "clip", "followers"],
+)
+def test_unknown_things_are_404_not_found(twin: TwinHandle, path: str) -> None:
+    response = twin.client.get(path)
+    assert response.status_code == 404
+    assert_error_format(response.json(), "not_found")
+
+
+def test_unknown_route_and_wrong_method_use_the_error_format(twin: TwinHandle) -> None:
+    missing = twin.client.get("/api/does/not/exist")
+    assert missing.status_code == 404
+    assert_error_format(missing.json(), "not_found")
+    wrong = twin.client.delete("/api/streams/live")
+    assert wrong.status_code == 405
+    assert_error_format(wrong.json(), "method_not_allowed")
+
+
+def _some(twin: TwinHandle) -> dict[str, str]:
+    live = twin.truth_live()["streams"][0]
+    team = twin.world.teams[0]
+    return {"username": live["username"], "id": live["userId"], "slug": team.slug}
+
+
+ENDPOINTS = [
+    ("/api/streams/live", "streams", True),
+    ("/api/streams/browse?sort=recent", "streams", True),
+    ("/api/streams/top", "streams", True),
+    ("/api/streams/growing", "streams", True),
+    ("/api/streams/featured", "streams", False),
+    ("/api/streams/user/{username}", "isLive", False),
+    ("/api/categories", "categories", True),
+    ("/api/categories/search?q=a", "categories", False),
+    ("/api/streams/{username}/clips", "clips", True),
+    ("/api/volts/leaderboard/{id}", "leaderboard", False),
+    ("/api/subscriptions/creator/{id}/gift-leaderboard", "leaderboard", False),
+    ("/api/channel-points/{id}/leaderboard", "leaderboard", False),
+    ("/api/chat/channels/{username}/stats", "chatters", False),
+    ("/api/teams", "teams", True),
+    ("/api/teams/{slug}", "team", False),
+    ("/api/teams/{slug}/members", "members", True),
+    ("/api/users/{username}", "followerCount", False),
+    ("/api/users/{id}/followers", "followers", True),
+    ("/api/streams/{username}/polls/active", "poll", False),
+    ("/api/streams/{username}/giveaways/active", "giveaways", False),
+    ("/api/search/global?query=a", "creators", False),
+    ("/api/badges/catalog", "badges", False),
+    ("/api/developer/oauth/scopes", "scopes", False),
+]
+
+
+@pytest.mark.parametrize(("template", "key", "paginated"), ENDPOINTS, ids=[e[0] for e in ENDPOINTS])
+def test_every_public_endpoint_answers_without_a_token(
+    twin: TwinHandle, template: str, key: str, paginated: bool
+) -> None:
+    response = twin.client.get(template.format(**_some(twin)))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert key in body
+    assert ("pagination" in body) == paginated
+
+
+def test_clip_by_id_round_trips(twin: TwinHandle) -> None:
+    for stream in twin.truth_live()["streams"]:
+        clips = twin.client.get(f"/api/streams/{stream['username']}/clips").json()["clips"]
+        if clips:
+            one = twin.client.get(f"/api/clips/{clips[0]['id']}").json()
+            assert one == {"clip": clips[0]}
+            return
+    pytest.fail("no live channel has clips")
+
+
+def test_followers_total_matches_truth(twin: TwinHandle) -> None:
+    user = _some(twin)["id"]
+    body = twin.client.get(f"/api/users/{user}/followers").json()
+    assert body["total"] == twin.truth_followers(user)["followerCount"]
+    times = [f["followedAt"] for f in body["followers"]]
+    assert times == sorted(times, reverse=True)

@@ -1,0 +1,158 @@
+"""Landing-log framing, group commit, sealing and crash recovery."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from pipeline.webhooks.framing import (
+    HEADER_SIZE,
+    FrameError,
+    LandingRecord,
+    decode_payload,
+    encode_record,
+    scan_bytes,
+)
+from pipeline.webhooks.landing import (
+    LandingLocked,
+    LandingLog,
+    recover_open_segments,
+    sealed_segments,
+)
+
+
+def rec(i: int, body: bytes | None = None) -> LandingRecord:
+    return LandingRecord(
+        received_at_ms=1_795_000_000_000 + i,
+        key=f"evt_{i}",
+        headers={"x-velora-event": "channel.follow"},
+        body=body if body is not None else f'{{"id":"evt_{i}"}}'.encode(),
+    )
+
+
+def test_round_trip_keeps_every_field() -> None:
+    record = rec(1, b'{"a": "\xc3\xa9"}')
+    frame = encode_record(record)
+    assert decode_payload(frame[HEADER_SIZE:]) == record
+    assert [r for _, r in scan_bytes(frame).records] == [record]
+
+
+@pytest.mark.parametrize(
+    "cut", [1, HEADER_SIZE - 1, HEADER_SIZE, HEADER_SIZE + 5, -1], ids=lambda c: f"torn-at-{c}"
+)
+def test_torn_tail_is_detected_and_skipped(cut: int) -> None:
+    good = encode_record(rec(1)) + encode_record(rec(2))
+    torn = encode_record(rec(3))[:cut]
+    scan = scan_bytes(good + torn)
+    assert [r.key for _, r in scan.records] == ["evt_1", "evt_2"]
+    assert scan.torn_tail and scan.valid_length == len(good)
+
+
+def test_flipped_byte_fails_crc_and_reader_resyncs_on_next_record() -> None:
+    first, second, third = (encode_record(rec(i)) for i in (1, 2, 3))
+    damaged = bytearray(first + second + third)
+    damaged[len(first) + HEADER_SIZE + 3] ^= 0xFF  # inside record 2's payload
+    scan = scan_bytes(bytes(damaged))
+    assert [r.key for _, r in scan.records] == ["evt_1", "evt_3"]
+    assert scan.damaged and scan.damaged[0][1] == "crc mismatch"
+    assert not scan.torn_tail
+
+
+def test_body_containing_the_magic_does_not_confuse_the_reader() -> None:
+    data = encode_record(rec(1, b'{"x": "VWL1VWL1"}')) + encode_record(rec(2))
+    assert [r.key for _, r in scan_bytes(data).records] == ["evt_1", "evt_2"]
+
+
+def test_unreadable_meta_is_a_frame_error() -> None:
+    with pytest.raises(FrameError):
+        decode_payload(b"\x00\x00\x00\x05{nope")
+
+
+def test_concurrent_appends_share_fsyncs_and_all_land(tmp_path: Path) -> None:
+    batches: list[int] = []
+    log = LandingLog(tmp_path, on_batch=lambda b: batches.append(b.records))
+    log.start()
+    threads = [threading.Thread(target=log.append, args=(rec(i),)) for i in range(200)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    log.close()
+    names = sealed_segments(tmp_path)
+    keys = [r.key for n in names for _, r in scan_bytes((tmp_path / n).read_bytes()).records]
+    assert sorted(keys) == sorted(f"evt_{i}" for i in range(200))
+    assert sum(batches) == 200
+    assert not list(tmp_path.glob("*.open"))
+
+
+def test_segments_rotate_by_size(tmp_path: Path) -> None:
+    log = LandingLog(tmp_path, max_segment_bytes=300)
+    log.start()
+    for i in range(10):
+        log.append(rec(i))
+    log.close()
+    names = sealed_segments(tmp_path)
+    assert len(names) > 1 and names == sorted(names)
+    total = sum(len(scan_bytes((tmp_path / n).read_bytes()).records) for n in names)
+    assert total == 10
+
+
+def test_close_with_nothing_written_leaves_no_segment(tmp_path: Path) -> None:
+    log = LandingLog(tmp_path)
+    log.start()
+    log.close()
+    assert sealed_segments(tmp_path) == [] and not list(tmp_path.glob("seg-*"))
+
+
+def test_second_writer_on_same_directory_is_refused(tmp_path: Path) -> None:
+    first = LandingLog(tmp_path)
+    first.start()
+    try:
+        with pytest.raises(LandingLocked, match="in use"):
+            LandingLog(tmp_path).start()
+    finally:
+        first.close()
+
+
+def test_recovery_cuts_torn_tail_and_seals(tmp_path: Path) -> None:
+    good = encode_record(rec(1)) + encode_record(rec(2))
+    (tmp_path / "seg-00000000000000000001.open").write_bytes(good + encode_record(rec(3))[:-4])
+    (tmp_path / "seg-00000000000000000002.open").write_bytes(encode_record(rec(4))[:7])
+    report = recover_open_segments(tmp_path)
+    assert report.sealed == ["seg-00000000000000000001.seg"]
+    assert report.removed_empty == ["seg-00000000000000000002.open"]
+    assert (tmp_path / report.sealed[0]).read_bytes() == good
+
+
+def test_start_recovers_a_crashed_open_segment(tmp_path: Path) -> None:
+    (tmp_path / "seg-00000000000000000001.open").write_bytes(encode_record(rec(1)) + b"\x00garbage")
+    log = LandingLog(tmp_path)
+    log.start()
+    log.append(rec(2))
+    log.close()
+    names = sealed_segments(tmp_path)
+    keys = [r.key for n in names for _, r in scan_bytes((tmp_path / n).read_bytes()).records]
+    assert keys == ["evt_1", "evt_2"]
+
+
+def test_write_failure_is_reported_not_acknowledged(tmp_path: Path) -> None:
+    from pipeline.webhooks.landing import LandingError
+
+    log = LandingLog(tmp_path)
+    log.start()
+    log.append(rec(1))
+    assert log._fd is not None
+    os.close(log._fd)  # simulate the disk going away under the writer
+    with pytest.raises(LandingError):
+        log.append(rec(2))
+    log.append(rec(3))  # a fresh segment is opened after the failure
+    log.close()
+    keys = [
+        r.key
+        for n in sealed_segments(tmp_path)
+        for _, r in scan_bytes((tmp_path / n).read_bytes()).records
+    ]
+    assert "evt_1" in keys and "evt_3" in keys and "evt_2" not in keys

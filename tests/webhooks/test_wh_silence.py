@@ -1,0 +1,66 @@
+"""Silence alarm: tracked channels live per the API whose webhooks stopped."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from pipeline.webhooks.loader import open_warehouse
+from pipeline.webhooks.silence import find_silent_channels
+
+T = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def snapshot(conn, at: datetime, user_id: str, viewers: int) -> None:  # type: ignore[no-untyped-def]
+    conn.execute(
+        "INSERT INTO core.stream_snapshots (source, snapshot_at, stream_id, user_id, username, viewer_count, position, fetched_at) "
+        "VALUES ('live', ?, ?, ?, ?, ?, 1, ?)",
+        [at, f"s_{user_id}", user_id, f"name_{user_id}", viewers, at],
+    )
+
+
+def tracked(conn, at: datetime, user_id: str) -> None:  # type: ignore[no-untyped-def]
+    conn.execute(
+        "INSERT INTO ops.tracked_channels VALUES (?, ?, ?, 'configured', NULL)",
+        [at, user_id, f"name_{user_id}"],
+    )
+
+
+def event(conn, key: str, channel: str, received: datetime) -> None:  # type: ignore[no-untyped-def]
+    conn.execute(
+        "INSERT INTO core.webhook_events VALUES (?, ?, 'channel.follow', 'channel.follow', ?, ?, ?, false, 'id_type', '{}', 'seg')",
+        [key, key, channel, received, received],
+    )
+
+
+def test_finds_live_tracked_channels_without_recent_webhooks(tmp_path: Path) -> None:
+    conn = open_warehouse(tmp_path / "wh.duckdb")
+    for user in ("quiet", "chatty", "never", "offline", "untracked"):
+        if user != "untracked":
+            tracked(conn, T, user)
+    for user, viewers in (("quiet", 10), ("chatty", 20), ("never", 5), ("untracked", 99)):
+        snapshot(conn, T, user, viewers)
+    snapshot(conn, T - timedelta(hours=1), "offline", 50)  # live only in an older snapshot
+    event(conn, "e1", "quiet", T - timedelta(minutes=45))
+    event(conn, "e2", "chatty", T - timedelta(minutes=45))
+    event(conn, "e3", "chatty", T - timedelta(minutes=5))
+    event(conn, "e4", "untracked", T - timedelta(hours=5))
+    silent = find_silent_channels(conn, 30)
+    assert [(s.channel_id, s.last_event_at is None) for s in silent] == [
+        ("quiet", False),
+        ("never", True),
+    ]
+    assert [s.channel_id for s in find_silent_channels(conn, 60)] == ["never"]
+    later = find_silent_channels(conn, 30, now=T + timedelta(hours=1))
+    assert [s.channel_id for s in later] == ["chatty", "quiet", "never"]
+    with pytest.raises(ValueError, match="positive"):
+        find_silent_channels(conn, 0)
+    conn.close()
+
+
+def test_empty_warehouse_has_no_silent_channels(tmp_path: Path) -> None:
+    conn = open_warehouse(tmp_path / "wh.duckdb")
+    assert find_silent_channels(conn, 30) == []
+    conn.close()

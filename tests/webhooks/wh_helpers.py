@@ -1,0 +1,105 @@
+"""Shared helpers: an in-process receiver on a free loopback port, signed requests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from pipeline.webhooks.receiver import ReceiverConfig, WebhookReceiver
+from pipeline.webhooks.secrets import sign
+
+
+@dataclass
+class ReceiverHandle:
+    url: str
+    base_url: str
+    app: WebhookReceiver
+    client: httpx.Client
+
+    def post(
+        self,
+        body: bytes,
+        secret: str | None,
+        *,
+        ts_ms: int | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Velora-Signature"] = sign(body, secret)
+        headers["X-Velora-Timestamp"] = str(ts_ms if ts_ms is not None else int(time.time() * 1000))
+        headers.update(extra or {})
+        return self.client.post("/webhooks/velora", content=body, headers=headers)
+
+
+@contextlib.contextmanager
+def running_receiver(config: ReceiverConfig) -> Iterator[ReceiverHandle]:
+    app = WebhookReceiver(config)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="error",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+        )
+    )
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("receiver did not start")
+        time.sleep(0.005)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    client = httpx.Client(base_url=base, timeout=10)
+    try:
+        yield ReceiverHandle(url=f"{base}/webhooks/velora", base_url=base, app=app, client=client)
+    finally:
+        client.close()
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+def envelope(event_id: str | None, event_type: str, data: dict[str, Any]) -> bytes:
+    doc: dict[str, Any] = {"timestamp": "2026-11-28T08:15:00.000Z", "data": data}
+    if event_id is None:
+        doc["event"] = event_type
+    else:
+        doc["id"] = event_id
+        doc["type"] = event_type
+    return json.dumps(doc).encode()
+
+
+def follow_body(i: int, *, with_id: bool = True) -> bytes:
+    return envelope(
+        f"evt_follow_{i}" if with_id else None,
+        "channel.follow",
+        {
+            "broadcasterId": "c1",
+            "follower": {"id": f"u{i}", "username": f"viewer{i}"},
+            "followedAt": "2026-11-28T08:15:00.000Z",
+        },
+    )
+
+
+def landed_keys(landing_dir: Path) -> list[str]:
+    from pipeline.webhooks.framing import scan_bytes
+
+    keys = []
+    for path in sorted(landing_dir.glob("seg-*")):
+        keys += [r.key for _, r in scan_bytes(path.read_bytes()).records]
+    return keys
