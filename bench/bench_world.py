@@ -43,22 +43,50 @@ def main() -> int:
     t0 = time.perf_counter()
     small = World(WorldConfig(seed=42, creators=2000))
     print(f"World(2,000 creators) built in {(time.perf_counter() - t0) * 1000:.0f} ms")
-    timed("live_streams(t), 2k creators, 5-min steps", steps, lambda i: small.live_streams(START + i * STEP))
-    timed("events_between(t, t+5min), 2k creators", steps, lambda i: small.events_between(START + i * STEP, START + (i + 1) * STEP))
+    timed(
+        "live_streams(t), 2k creators, 5-min steps",
+        steps,
+        lambda i: small.live_streams(START + i * STEP),
+    )
+    timed(
+        "events_between(t, t+5min), 2k creators",
+        steps,
+        lambda i: small.events_between(START + i * STEP, START + (i + 1) * STEP),
+    )
     auth = small.authorized_creator_ids
-    timed("events_between(t, t+5min), 100 authorized creators", steps, lambda i: small.events_between(START + i * STEP, START + (i + 1) * STEP, auth))
-    timed("event_totals(epoch, t), 2k creators", 20, lambda i: small.event_totals(small.epoch, START + i * STEP))
+    timed(
+        "events_between(t, t+5min), 100 authorized creators",
+        steps,
+        lambda i: small.events_between(START + i * STEP, START + (i + 1) * STEP, auth),
+    )
+    timed(
+        "event_totals(epoch, t), 2k creators",
+        20,
+        lambda i: small.event_totals(small.epoch, START + i * STEP),
+    )
     top = auth[0]
-    timed("follower_count(top creator, t)", steps, lambda i: small.follower_count(top, START + i * STEP))
+    timed(
+        "follower_count(top creator, t)",
+        steps,
+        lambda i: small.follower_count(top, START + i * STEP),
+    )
     timed("viewers_at(top creator, t)", steps, lambda i: small.viewers_at(top, START + i * STEP))
-    timed("volts_leaderboard(top, t, 'all'), 15-min steps", 20, lambda i: small.volts_leaderboard(top, START + i * 3 * STEP))
+    timed(
+        "volts_leaderboard(top, t, 'all'), 15-min steps",
+        20,
+        lambda i: small.volts_leaderboard(top, START + i * 3 * STEP),
+    )
     timed("chat_stats(top, t)", 50, lambda i: small.chat_stats(top, START + i * STEP))
 
     t0 = time.perf_counter()
     big = World(WorldConfig(seed=42, creators=100_000))
     print(f"World(100,000 creators) built in {(time.perf_counter() - t0) * 1000:.0f} ms")
     big_steps = 24 if args.quick else 72
-    timed("live_streams(t), 100k creators, 5-min steps", big_steps, lambda i: big.live_streams(START + timedelta(hours=20) + i * STEP))
+    timed(
+        "live_streams(t), 100k creators, 5-min steps",
+        big_steps,
+        lambda i: big.live_streams(START + timedelta(hours=20) + i * STEP),
+    )
     return 0
 
 

@@ -26,11 +26,15 @@ CANONICAL = {
     [
         pytest.param(timedelta(hours=20), timedelta(minutes=5), id="five-minutes-at-peak"),
         pytest.param(timedelta(hours=22), timedelta(hours=5), id="crossing-midnight"),
-        pytest.param(timedelta(hours=3, seconds=1), timedelta(days=2, hours=1), id="whole-days-plus-edges"),
+        pytest.param(
+            timedelta(hours=3, seconds=1), timedelta(days=2, hours=1), id="whole-days-plus-edges"
+        ),
         pytest.param(timedelta(hours=5), timedelta(0), id="empty-range"),
     ],
 )
-def test_event_totals_equal_counted_events(world: World, start: timedelta, length: timedelta) -> None:
+def test_event_totals_equal_counted_events(
+    world: World, start: timedelta, length: timedelta
+) -> None:
     t0 = DAY + start
     events = world.events_between(t0, t0 + length)
     assert world.event_totals(t0, t0 + length) == {

@@ -15,7 +15,10 @@ def test_clips_come_from_sessions_and_their_views_grow(world: World) -> None:
     assert clips
     assert [c.created_at for c in clips] == sorted((c.created_at for c in clips), reverse=True)
     sessions = world.sessions_between(creator, DAY - timedelta(days=4), t)
-    later = {c.id: c.view_count for c in world.clips(creator, t + timedelta(days=3), since=DAY - timedelta(days=3))}
+    later = {
+        c.id: c.view_count
+        for c in world.clips(creator, t + timedelta(days=3), since=DAY - timedelta(days=3))
+    }
     for clip in clips:
         assert any(start <= clip.created_at < end for start, end in sessions)
         assert clip.created_at < t
@@ -27,7 +30,10 @@ def test_chat_activity_tracks_viewers(world: World) -> None:
     t = DAY + timedelta(hours=21, minutes=30)
     streams = world.live_streams(t)[:60]
     stats = [world.chat_stats(s.user_id, t) for s in streams]
-    assert all(st.is_live and st.viewer_count == s.viewer_count for st, s in zip(stats, streams, strict=True))
+    assert all(
+        st.is_live and st.viewer_count == s.viewer_count
+        for st, s in zip(stats, streams, strict=True)
+    )
     viewers = np.log1p([s.viewer_count for s in streams])
     chatters = np.log1p([st.chatters for st in stats])
     assert np.corrcoef(viewers, chatters)[0, 1] > 0.7

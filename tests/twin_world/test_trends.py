@@ -21,7 +21,9 @@ def test_follower_growth_diverges_over_thirty_days(world: World) -> None:
         ratios = []
         for creator in _group(world, trend):
             early = world.event_totals(epoch, epoch + 5 * DAY_, [creator])["channel.follow"]
-            late = world.event_totals(epoch + 25 * DAY_, epoch + 30 * DAY_, [creator])["channel.follow"]
+            late = world.event_totals(epoch + 25 * DAY_, epoch + 30 * DAY_, [creator])[
+                "channel.follow"
+            ]
             if early >= 10:
                 ratios.append(late / early)
         medians[trend] = float(np.median(ratios))
@@ -43,9 +45,7 @@ def test_viewer_levels_drift_with_the_trend(world: World) -> None:
     medians = {}
     for trend in ("rising", "declining"):
         ratios = [
-            late[c] / early[c]
-            for c in _group(world, trend)
-            if early.get(c, 0) >= 5 and c in late
+            late[c] / early[c] for c in _group(world, trend) if early.get(c, 0) >= 5 and c in late
         ]
         assert len(ratios) >= 20
         medians[trend] = float(np.median(ratios))

@@ -11,6 +11,7 @@ All-time sums come from weekly checkpoints of every (creator, user) pair plus th
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,7 @@ class Boards:
         self.events = events
         self.seed = events.seed
         self._rows: LruCache[dict[str, EventTable]] = LruCache(40)
+        self._lock = threading.Lock()
         self._checkpoints: dict[str, dict[int, Sums]] = {b: {0: _empty()} for b in BOARD_CODES}
 
     def day_rows(self, day: int) -> dict[str, EventTable]:
@@ -87,6 +89,10 @@ class Boards:
 
     def _before(self, board: str, day: int) -> Sums:
         """All-time sums of days [0, day), via weekly checkpoints."""
+        with self._lock:  # the server may ask from several threads
+            return self._before_locked(board, day)
+
+    def _before_locked(self, board: str, day: int) -> Sums:
         points = self._checkpoints[board]
         base = (day // CHECKPOINT_DAYS) * CHECKPOINT_DAYS
         if base not in points:

@@ -13,6 +13,7 @@ Two levels keep months of history cheap and consistent:
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -149,6 +150,7 @@ class EventModel:
         self._tables: LruCache[EventTable] = LruCache(8)
         self._follow_index: LruCache[FollowIndex] = LruCache(8)
         self._subset_tables: LruCache[EventTable] = LruCache(8)
+        self._checkpoint_lock = threading.Lock()
         self._follow_checkpoints: dict[int, NDArray[np.int64]] = {
             0: np.zeros(self.n, dtype=np.int64)
         }
@@ -218,6 +220,10 @@ class EventModel:
 
     def follows_before(self, day: int) -> NDArray[np.int64]:
         """Follow events per creator in days [0, day): cumulated from 16-day checkpoints."""
+        with self._checkpoint_lock:  # the server may ask from several threads
+            return self._follows_before(day)
+
+    def _follows_before(self, day: int) -> NDArray[np.int64]:
         base_day = (day // 16) * 16
         if base_day not in self._follow_checkpoints:
             prev = max(d for d in self._follow_checkpoints if d < base_day)

@@ -158,7 +158,9 @@ def chat_stats(world: World, c: int, t: datetime) -> ChatStats:
     creator = world.creators[c]
     minute = to_minute(t)
     # the 60 minutes ending with the one containing t
-    hour = world.viewer_minutes(creator.id, minute_time(max(minute - 59, 0)), minute_time(minute + 1))
+    hour = world.viewer_minutes(
+        creator.id, minute_time(max(minute - 59, 0)), minute_time(minute + 1)
+    )
     minutes = np.array([to_minute(m) for m, _ in hour], dtype=np.int64)
     viewers = np.array([v for _, v in hour], dtype=np.float64)
     ratio = float(world._pop.chat_ratio[c])
