@@ -31,7 +31,7 @@ from pipeline.warehouse import NoPublishedSnapshotError, current_snapshot_path, 
 
 SQL_DIR = Path(__file__).with_name("sql")
 CACHE_TTL_SECONDS = 60
-_MISSING_TABLE = re.compile(r"Table with name (\S+) does not exist", re.IGNORECASE)
+_MISSING_TABLE = re.compile(r"(?:Table|Schema) with name (\S+) does not exist", re.IGNORECASE)
 
 # Tables the "Data health" page reports on, with the column that says how fresh they are.
 SNAPSHOT_TABLES = (
@@ -147,21 +147,30 @@ def _run(snapshot_path: str, sql_name: str, params: Mapping[str, Any]) -> pd.Dat
         except duckdb.CatalogException as exc:
             found = _MISSING_TABLE.search(str(exc))
             if found:
-                raise MissingTable(found.group(1)) from None
+                raise MissingTable(found.group(1).strip("\"'!")) from None
             raise SchemaMismatch(f"Query `{sql_name}` does not fit the snapshot: {exc}") from None
         except duckdb.BinderException as exc:
             raise SchemaMismatch(f"Query `{sql_name}` does not fit the snapshot: {exc}") from None
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _cached(snapshot_path: str, sql_name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
-    # Keyed by the snapshot's full path: a new snapshot (or another data dir) is a new key.
+def _cached(
+    snapshot_path: str, published_at: float, sql_name: str, params: tuple[tuple[str, Any], ...]
+) -> pd.DataFrame:
+    # Keyed by the snapshot's full path and file time: a new snapshot, another data dir, or a
+    # re-created data dir whose numbering restarted is a new key. The TTL only bounds memory.
+    del published_at
     return _run(snapshot_path, sql_name, dict(params))
 
 
 def query(snapshot: Snapshot, sql_name: str, **params: Any) -> pd.DataFrame:
     """Run ``dashboards/sql/<sql_name>.sql`` with named parameters against ``snapshot``."""
-    return _cached(str(snapshot.path), sql_name, tuple(sorted(params.items())))
+    return _cached(
+        str(snapshot.path),
+        snapshot.published_at.timestamp(),
+        sql_name,
+        tuple(sorted(params.items())),
+    )
 
 
 # --- Live now -------------------------------------------------------------------------------

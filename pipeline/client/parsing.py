@@ -425,7 +425,14 @@ class ChatStats:
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
-_CHAT_STATS_KEYS = ("chatters", "messagesPerMinute", "messagesLastHour", "uniqueChattersLastHour", "viewerCount", "isLive")
+_CHAT_STATS_KEYS = (
+    "chatters",
+    "messagesPerMinute",
+    "messagesLastHour",
+    "uniqueChattersLastHour",
+    "viewerCount",
+    "isLive",
+)
 
 
 def parse_chat_stats(body: Any, channel_id: str, warnings: Warnings) -> ChatStats | None:

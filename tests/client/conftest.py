@@ -1,11 +1,9 @@
-"""Shared fixtures for client unit tests: a fake clock and MockTransport helpers."""
+"""Fixtures for client unit tests (test doubles live in ``fakes.py``)."""
 
 from __future__ import annotations
 
-import json
 import random
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -13,76 +11,9 @@ import pytest
 
 from pipeline.client import ClientConfig, VeloraClient
 
-BASE_URL = "http://velora.test"
-START = 1_900_000_000.0  # fixed "now" (unix seconds) for every fake clock
+from .fakes import BASE_URL, FakeClock, Handler, Recorder
 
-
-class FakeClock:
-    """Time only moves when someone sleeps (or a test advances it)."""
-
-    def __init__(self, start: float = START) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-        self._lock = threading.Lock()
-
-    def time(self) -> float:
-        with self._lock:
-            return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            if seconds > 0:
-                self.now += seconds
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self.now += seconds
-
-
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
-    return httpx.Response(status, content=json.dumps(body).encode(), headers={"content-type": "application/json", **(headers or {})})
-
-
-def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {"error": code, "message": message, "details": {}, **extra}
-
-
-class Recorder:
-    """Wraps a handler and keeps every request it saw."""
-
-    def __init__(self, handler: Handler) -> None:
-        self.handler = handler
-        self.requests: list[httpx.Request] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        with self._lock:
-            self.requests.append(request)
-        return self.handler(request)
-
-    def paths(self) -> list[str]:
-        return [r.url.path for r in self.requests]
-
-
-def scripted(responses: list[httpx.Response | Exception]) -> Handler:
-    """A handler returning the given responses in order (raising exceptions given as such)."""
-    queue = list(responses)
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        if not queue:
-            raise AssertionError(f"unexpected extra request {request.method} {request.url}")
-        item = queue.pop(0)
-        if isinstance(item, Exception):
-            if isinstance(item, httpx.RequestError):
-                item.request = request  # httpx errors carry the request
-            raise item
-        return item
-
-    return handler
+MakeClient = Callable[..., tuple[VeloraClient, Recorder]]
 
 
 @pytest.fixture
@@ -91,7 +22,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def make_client(clock: FakeClock) -> Callable[..., tuple[VeloraClient, Recorder]]:
+def make_client(clock: FakeClock) -> Iterator[MakeClient]:
     clients: list[VeloraClient] = []
 
     def make(handler: Handler, **config: Any) -> tuple[VeloraClient, Recorder]:
@@ -106,6 +37,6 @@ def make_client(clock: FakeClock) -> Callable[..., tuple[VeloraClient, Recorder]
         clients.append(client)
         return client, recorder
 
-    yield make  # type: ignore[misc]
+    yield make
     for c in clients:
         c.close()

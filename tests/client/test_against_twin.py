@@ -47,7 +47,13 @@ def clean_twin(twin) -> Iterator[None]:
 
 
 def client_for(twin, **overrides: Any) -> VeloraClient:
-    config = {"base_url": twin.base_url, **CREDENTIALS, "backoff_base": 0.02, "backoff_cap": 0.2, **overrides}
+    config = {
+        "base_url": twin.base_url,
+        **CREDENTIALS,
+        "backoff_base": 0.02,
+        "backoff_cap": 0.2,
+        **overrides,
+    }
     clock = config.pop("clock", None)
     return VeloraClient(ClientConfig(**config), clock=clock)
 
@@ -69,14 +75,20 @@ def test_complete_live_walk_equals_truth(twin) -> None:
 
 
 def test_live_walk_equals_truth_with_faults_on(twin) -> None:
-    twin.set_faults(error_rate=0.15, timeout_rate=0.05, malformed_rate=0.1, timeout_delay=1.0, seed=3)
+    twin.set_faults(
+        error_rate=0.15, timeout_rate=0.05, malformed_rate=0.1, timeout_delay=1.0, seed=3
+    )
     expected = truth_ids(twin)  # admin routes are not faulted
     with client_for(twin, timeout=0.4, max_retries=8) as client:
         walks = [client.live_streams() for _ in range(10)]
     for walk in walks:
         assert [s.stream_id for s in walk.items] == expected
     injected = twin._admin("GET", "/_twin/faults")["injected"]
-    assert injected.get("error", 0) > 0 and injected.get("timeout", 0) > 0 and injected.get("malformed", 0) > 0
+    assert (
+        injected.get("error", 0) > 0
+        and injected.get("timeout", 0) > 0
+        and injected.get("malformed", 0) > 0
+    )
     assert client.stats.retries >= sum(injected.values())  # every fault cost exactly one retry
 
 
@@ -96,7 +108,12 @@ def test_no_429_at_default_pacing_for_a_realistic_poll(twin) -> None:
         client.featured_streams()
         client.categories()
         channels = [s.user_id for s in live.items[:8] if s.user_id]
-        for call in (client.chat_stats, client.volts_leaderboard, client.gift_leaderboard, client.points_leaderboard):
+        for call in (
+            client.chat_stats,
+            client.volts_leaderboard,
+            client.gift_leaderboard,
+            client.points_leaderboard,
+        ):
             outcome = client.fan_out(call, channels)
             assert outcome.ok, outcome.errors
     stats = twin.stats()
@@ -125,11 +142,20 @@ def test_401_reauthenticates_once(twin) -> None:
 
 
 def test_bad_credentials_and_rejected_fixed_token(twin) -> None:
-    with client_for(twin, client_secret="wrong") as client, pytest.raises(VeloraAuthError, match="token request rejected"):
+    with (
+        client_for(twin, client_secret="wrong") as client,
+        pytest.raises(VeloraAuthError, match="token request rejected"),
+    ):
         client.live_streams()
-    with VeloraClient(ClientConfig(base_url=twin.base_url, client_id="twin-client", access_token="not-a-token")) as client:
-        with pytest.raises(VeloraAuthError):
-            client.list_webhooks()
+    with (
+        VeloraClient(
+            ClientConfig(
+                base_url=twin.base_url, client_id="twin-client", access_token="not-a-token"
+            )
+        ) as client,
+        pytest.raises(VeloraAuthError),
+    ):
+        client.list_webhooks()
 
 
 def test_fan_out_keeps_other_channels_when_one_is_missing(twin) -> None:

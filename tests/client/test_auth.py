@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from pipeline.client import VeloraAuthError
-from tests.client.conftest import error_body, json_response
+
+from .fakes import error_body, json_response
 
 SECRET = "sup3r-s3cret-value"
 OK = {"streams": [], "pagination": {"cursor": None}}
@@ -36,11 +37,21 @@ class TokenServer:
                 body = json.loads(request.content)
                 self.token_bodies.append(body)
                 if body.get("client_secret") != SECRET:
-                    return json_response(401, error_body("invalid_client", "bad client credentials"))
+                    return json_response(
+                        401, error_body("invalid_client", "bad client credentials")
+                    )
                 token = f"tok-{len(self.issued) + 1}-abcdef"
                 self.issued.append(token)
                 self.valid[token] = self.clock.time() + self.expires_in
-                return json_response(200, {"access_token": token, "token_type": "Bearer", "expires_in": self.expires_in, "scope": "stream:read"})
+                return json_response(
+                    200,
+                    {
+                        "access_token": token,
+                        "token_type": "Bearer",
+                        "expires_in": self.expires_in,
+                        "scope": "stream:read",
+                    },
+                )
             header = request.headers.get("authorization")
             self.auth_headers.append(header)
             token = header.removeprefix("Bearer ") if header else None
@@ -59,7 +70,9 @@ def test_client_credentials_token_fetched_with_json_body(make_client, clock) -> 
     token_request = rec.requests[0]
     assert token_request.method == "POST" and token_request.url.path == "/api/developer/oauth/token"
     assert token_request.headers["content-type"] == "application/json"
-    assert server.token_bodies == [{"grant_type": "client_credentials", "client_id": "app-1", "client_secret": SECRET}]
+    assert server.token_bodies == [
+        {"grant_type": "client_credentials", "client_id": "app-1", "client_secret": SECRET}
+    ]
     assert server.auth_headers == ["Bearer tok-1-abcdef"]
     assert client.auth_mode == "client_credentials"
 
@@ -73,7 +86,11 @@ def test_token_refreshed_before_expiry_with_fake_clock(make_client, clock) -> No
     clock.advance(6)  # 91%: past the 90% refresh point, before the server's expiry
     client.live_streams()
     assert server.issued == ["tok-1-abcdef", "tok-2-abcdef"]
-    assert server.auth_headers == ["Bearer tok-1-abcdef", "Bearer tok-1-abcdef", "Bearer tok-2-abcdef"]
+    assert server.auth_headers == [
+        "Bearer tok-1-abcdef",
+        "Bearer tok-1-abcdef",
+        "Bearer tok-2-abcdef",
+    ]
     assert client.stats.reauths == 0  # refreshed proactively, never saw a 401
 
 
@@ -130,7 +147,9 @@ def test_anonymous_calls_send_no_authorization(make_client) -> None:
 
 
 def test_anonymous_401_names_the_missing_credentials(make_client) -> None:
-    client, _ = make_client(lambda r: json_response(401, error_body("unauthorized", "login required")))
+    client, _ = make_client(
+        lambda r: json_response(401, error_body("unauthorized", "login required"))
+    )
     with pytest.raises(VeloraAuthError, match="VELORA_CLIENT_ID"):
         client.subscribers("u_1")
 
@@ -150,10 +169,21 @@ def test_logs_never_contain_secret_or_tokens(make_client, clock, caplog) -> None
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/webhooks"):
-            return json_response(201, {"id": "wh_1", "url": "http://x", "events": ["stream.online"], "secret": "whsec-123456789"})
+            return json_response(
+                201,
+                {
+                    "id": "wh_1",
+                    "url": "http://x",
+                    "events": ["stream.online"],
+                    "secret": "whsec-123456789",
+                },
+            )
         if request.url.path == "/api/streams/top":
             # an error page that (wrongly) echoes the caller's credentials back
-            return json_response(400, error_body("invalid_request", f"bad header Bearer {server.issued[-1]} / {SECRET}"))
+            return json_response(
+                400,
+                error_body("invalid_request", f"bad header Bearer {server.issued[-1]} / {SECRET}"),
+            )
         return server(request)
 
     client, _ = make_client(handler, client_id="app-1", client_secret=SECRET)
@@ -168,9 +198,13 @@ def test_logs_never_contain_secret_or_tokens(make_client, clock, caplog) -> None
     assert len(server.issued) == 3 and caplog.records
     secrets = [SECRET, "whsec-123456789", *server.issued]
     texts = [r.getMessage() for r in caplog.records]
-    texts += [repr(v) for r in caplog.records for k, v in vars(r).items() if k.startswith("velora_")]
+    texts += [
+        repr(v) for r in caplog.records for k, v in vars(r).items() if k.startswith("velora_")
+    ]
     texts += [str(info.value), repr(client.config)]
     for text in texts:
         for secret in secrets:
             assert secret not in text, f"{secret!r} leaked in {text!r}"
-    assert any("event=token_fetched" in t for t in texts) and any("event=reauthenticate" in t for t in texts)
+    assert any("event=token_fetched" in t for t in texts) and any(
+        "event=reauthenticate" in t for t in texts
+    )

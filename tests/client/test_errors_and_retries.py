@@ -18,7 +18,8 @@ from pipeline.client import (
     VeloraTransportError,
 )
 from pipeline.client.retry import action_for, retry_after_seconds
-from tests.client.conftest import error_body, json_response, scripted
+
+from .fakes import error_body, json_response, scripted
 
 OK = {"streams": [{"id": "s_1", "viewerCount": 3}], "pagination": {"cursor": None}}
 HTML = "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
@@ -53,7 +54,9 @@ def test_client_errors_fail_at_once_with_typed_error(make_client, status, code, 
 
 
 def test_error_envelope_with_nested_error_object(make_client) -> None:
-    client, _ = make_client(scripted([json_response(404, {"error": {"code": "not_found", "message": "no such user"}})]))
+    client, _ = make_client(
+        scripted([json_response(404, {"error": {"code": "not_found", "message": "no such user"}})])
+    )
     with pytest.raises(NotFound, match="no such user") as info:
         client.user_profile("ghost")
     assert info.value.code == "not_found"
@@ -61,7 +64,11 @@ def test_error_envelope_with_nested_error_object(make_client) -> None:
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_5xx_then_success(make_client, clock, status) -> None:
-    client, rec = make_client(scripted([json_response(status, error_body("internal_error", "boom")), json_response(200, OK)]))
+    client, rec = make_client(
+        scripted(
+            [json_response(status, error_body("internal_error", "boom")), json_response(200, OK)]
+        )
+    )
     result = client.live_streams()
     assert [s.stream_id for s in result.items] == ["s_1"]
     assert len(rec.requests) == 2 and client.stats.retries == 1
@@ -74,7 +81,9 @@ def test_5xx_then_success(make_client, clock, status) -> None:
     [
         pytest.param(httpx.ReadTimeout("read timed out"), id="read-timeout-then-success"),
         pytest.param(httpx.ConnectError("connection refused"), id="connect-error-then-success"),
-        pytest.param(httpx.RemoteProtocolError("server disconnected"), id="disconnect-then-success"),
+        pytest.param(
+            httpx.RemoteProtocolError("server disconnected"), id="disconnect-then-success"
+        ),
     ],
 )
 def test_transport_failure_then_success(make_client, failure) -> None:
@@ -93,8 +102,13 @@ def test_per_call_retry_budget_exhausted_raises_server_error(make_client) -> Non
 
 
 def test_backoff_grows_exponentially(make_client, clock) -> None:
-    client, _ = make_client(scripted([json_response(500, error_body("internal_error", "x"))] * 4 + [json_response(200, OK)]),
-                            backoff_base=1.0, backoff_cap=100.0)
+    client, _ = make_client(
+        scripted(
+            [json_response(500, error_body("internal_error", "x"))] * 4 + [json_response(200, OK)]
+        ),
+        backoff_base=1.0,
+        backoff_cap=100.0,
+    )
     client.live_streams()
     backoffs = [s for s in clock.sleeps if s > 0]
     assert len(backoffs) == 4
@@ -106,7 +120,11 @@ def test_backoff_grows_exponentially(make_client, clock) -> None:
 def test_client_wide_retry_budget_exhausted(make_client) -> None:
     # budget of 2 retries for the whole client: the second call cannot retry at all
     failures = [json_response(500, error_body("internal_error", "x"))]
-    client, rec = make_client(scripted(failures * 2 + [json_response(200, OK)] + failures), retry_budget=2, retry_budget_refill=0)
+    client, rec = make_client(
+        scripted(failures * 2 + [json_response(200, OK)] + failures),
+        retry_budget=2,
+        retry_budget_refill=0,
+    )
     client.live_streams()  # 2 retries, then success
     with pytest.raises(ServerError, match="client-wide retry budget exhausted") as info:
         client.live_streams()
@@ -124,26 +142,50 @@ def test_timeouts_exhaust_into_transport_error(make_client) -> None:
 @pytest.mark.parametrize(
     ("response", "needle"),
     [
-        pytest.param(lambda: httpx.Response(200, text=HTML, headers={"content-type": "text/html"}), "Bad Gateway", id="html-page-with-200"),
-        pytest.param(lambda: httpx.Response(200, text='{"streams": [{"id": "s_1"', headers={"content-type": "application/json"}), '"s_1"', id="truncated-json-200"),
-        pytest.param(lambda: httpx.Response(200, text="", headers={"content-type": "application/json"}), "", id="empty-body-200"),
+        pytest.param(
+            lambda: httpx.Response(200, text=HTML, headers={"content-type": "text/html"}),
+            "Bad Gateway",
+            id="html-page-with-200",
+        ),
+        pytest.param(
+            lambda: httpx.Response(
+                200, text='{"streams": [{"id": "s_1"', headers={"content-type": "application/json"}
+            ),
+            '"s_1"',
+            id="truncated-json-200",
+        ),
+        pytest.param(
+            lambda: httpx.Response(200, text="", headers={"content-type": "application/json"}),
+            "",
+            id="empty-body-200",
+        ),
     ],
 )
-def test_persistently_malformed_200_raises_with_raw_body_after_retries(make_client, response, needle) -> None:
+def test_persistently_malformed_200_raises_with_raw_body_after_retries(
+    make_client, response, needle
+) -> None:
     client, rec = make_client(scripted([response() for _ in range(3)]), max_retries=2)
     with pytest.raises(MalformedResponseError, match="gave up after 3 attempts") as info:
         client.live_streams()
-    assert info.value.status == 200 and info.value.body_text is not None and needle in info.value.body_text
+    assert (
+        info.value.status == 200
+        and info.value.body_text is not None
+        and needle in info.value.body_text
+    )
     assert len(rec.requests) == 3
 
 
 def test_truncated_200_then_success_is_retried(make_client) -> None:
-    client, rec = make_client(scripted([httpx.Response(200, text='{"streams": [{"id"'), json_response(200, OK)]))
+    client, rec = make_client(
+        scripted([httpx.Response(200, text='{"streams": [{"id"'), json_response(200, OK)])
+    )
     assert len(client.live_streams().items) == 1 and len(rec.requests) == 2
 
 
 def test_malformed_200_fails_at_once_when_retrying_it_is_off(make_client) -> None:
-    client, rec = make_client(scripted([httpx.Response(200, text="<html>oops</html>")]), retry_malformed_success=False)
+    client, rec = make_client(
+        scripted([httpx.Response(200, text="<html>oops</html>")]), retry_malformed_success=False
+    )
     with pytest.raises(MalformedResponseError) as info:
         client.live_streams()
     assert info.value.body_text == "<html>oops</html>" and len(rec.requests) == 1
@@ -165,9 +207,24 @@ def test_html_5xx_then_success(make_client) -> None:
 @pytest.mark.parametrize(
     ("headers", "body", "expected_wait"),
     [
-        pytest.param({"Retry-After": "7"}, error_body("rate_limit_exceeded", "slow down"), 7.0, id="429-retry-after-header"),
-        pytest.param({}, error_body("rate_limit_exceeded", "slow down", retry_after=5), 5.0, id="429-retry_after-body"),
-        pytest.param({"Retry-After": "3"}, error_body("rate_limit_exceeded", "x", retry_after=9), 9.0, id="429-header-and-body-take-larger"),
+        pytest.param(
+            {"Retry-After": "7"},
+            error_body("rate_limit_exceeded", "slow down"),
+            7.0,
+            id="429-retry-after-header",
+        ),
+        pytest.param(
+            {},
+            error_body("rate_limit_exceeded", "slow down", retry_after=5),
+            5.0,
+            id="429-retry_after-body",
+        ),
+        pytest.param(
+            {"Retry-After": "3"},
+            error_body("rate_limit_exceeded", "x", retry_after=9),
+            9.0,
+            id="429-header-and-body-take-larger",
+        ),
     ],
 )
 def test_429_waits_then_succeeds(make_client, clock, headers, body, expected_wait) -> None:
@@ -181,7 +238,11 @@ def test_429_waits_then_succeeds(make_client, clock, headers, body, expected_wai
 
 
 def test_429_storm_gives_up_with_rate_limited(make_client) -> None:
-    storm = [json_response(429, error_body("rate_limit_exceeded", "x", retry_after=1), {"Retry-After": "1"})] * 4
+    storm = [
+        json_response(
+            429, error_body("rate_limit_exceeded", "x", retry_after=1), {"Retry-After": "1"}
+        )
+    ] * 4
     client, rec = make_client(scripted(storm), max_rate_limit_waits=3)
     with pytest.raises(RateLimited) as info:
         client.live_streams()
@@ -189,14 +250,23 @@ def test_429_storm_gives_up_with_rate_limited(make_client) -> None:
 
 
 def test_429_with_retry_after_beyond_cap_fails_at_once(make_client) -> None:
-    client, rec = make_client(scripted([json_response(429, error_body("rate_limit_exceeded", "x"), {"Retry-After": "3600"})]))
+    client, rec = make_client(
+        scripted(
+            [json_response(429, error_body("rate_limit_exceeded", "x"), {"Retry-After": "3600"})]
+        )
+    )
     with pytest.raises(RateLimited, match="3600") as info:
         client.live_streams()
     assert info.value.retry_after == 3600 and len(rec.requests) == 1
 
 
 def test_non_idempotent_post_is_not_retried_on_5xx(make_client) -> None:
-    client, rec = make_client(scripted([json_response(500, error_body("internal_error", "x"))]), client_id="app", client_secret="s3cr3t-value", access_token="fixed-token-1")
+    client, rec = make_client(
+        scripted([json_response(500, error_body("internal_error", "x"))]),
+        client_id="app",
+        client_secret="s3cr3t-value",
+        access_token="fixed-token-1",
+    )
     with pytest.raises(ServerError):
         client.create_webhook("http://127.0.0.1:8788/webhooks/velora", ["stream.online"])
     assert len(rec.requests) == 1
@@ -214,9 +284,13 @@ def test_status_action_table_is_a_documented_dict() -> None:
     ("headers", "body", "expected"),
     [
         pytest.param({"retry-after": "12"}, None, 12.0, id="seconds-header"),
-        pytest.param({"retry-after": "Thu, 01 Jan 2030 00:00:10 GMT"}, None, 10.0, id="http-date-header"),
+        pytest.param(
+            {"retry-after": "Thu, 01 Jan 2030 00:00:10 GMT"}, None, 10.0, id="http-date-header"
+        ),
         pytest.param({}, {"retry_after": "4"}, 4.0, id="string-body"),
-        pytest.param({"retry-after": "soon"}, {"retryAfter": 2}, 2.0, id="garbage-header-camel-body"),
+        pytest.param(
+            {"retry-after": "soon"}, {"retryAfter": 2}, 2.0, id="garbage-header-camel-body"
+        ),
         pytest.param({}, {}, None, id="nothing-said"),
     ],
 )

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import threading
 import time
+from typing import Any
 
 import httpx
 import pytest
 
 from pipeline.client import ClientConfigError, NotFound, VeloraArgumentError
-from tests.client.conftest import error_body, json_response
+
+from .fakes import error_body, json_response
 
 STATS = {"isLive": True, "viewerCount": 10, "chatters": 4, "messagesPerMinute": 2.5}
 
@@ -26,7 +28,11 @@ def test_fan_out_collects_per_key_errors_without_losing_others(make_client) -> N
     keys = ["a", "gone", "b", "c", "a"]
     result = client.fan_out(client.chat_stats, keys)
     assert list(result.results) == ["a", "b", "c"]  # input order, duplicates run once
-    assert {k: r.item.channel_id for k, r in result.results.items()} == {"a": "a", "b": "b", "c": "c"}
+    assert {k: r.item.channel_id for k, r in result.results.items()} == {
+        "a": "a",
+        "b": "b",
+        "c": "c",
+    }
     assert list(result.errors) == ["gone"] and isinstance(result.errors["gone"], NotFound)
     assert not result.ok
     assert client.stats.requests_by_endpoint["/api/chat/channels/{channel_id}/stats"] == 4
@@ -60,7 +66,17 @@ def test_fan_out_of_nothing(make_client) -> None:
 
 
 def test_leaderboard_calls_hit_documented_paths(make_client) -> None:
-    client, rec = make_client(lambda r: json_response(200, {"creatorId": "u_1", "leaderboard": [{"rank": 1, "userId": "x", "giftCount": 3, "points": 9, "amount": 5}]}))
+    client, rec = make_client(
+        lambda r: json_response(
+            200,
+            {
+                "creatorId": "u_1",
+                "leaderboard": [
+                    {"rank": 1, "userId": "x", "giftCount": 3, "points": 9, "amount": 5}
+                ],
+            },
+        )
+    )
     assert client.volts_leaderboard("u_1", period="week").items[0].value == 5
     assert client.gift_leaderboard("u_1").items[0].value == 3
     assert client.points_leaderboard("u_1").items[0].value == 9
@@ -69,7 +85,10 @@ def test_leaderboard_calls_hit_documented_paths(make_client) -> None:
         "/api/subscriptions/creator/u_1/gift-leaderboard",
         "/api/channel-points/u_1/leaderboard",
     ]
-    assert rec.requests[0].url.params["period"] == "week" and "period" not in rec.requests[1].url.params
+    assert (
+        rec.requests[0].url.params["period"] == "week"
+        and "period" not in rec.requests[1].url.params
+    )
 
 
 class WebhookServer:
@@ -78,15 +97,23 @@ class WebhookServer:
         self.requests: list[tuple[str, str, object]] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content) if request.content else None
+        body: dict[str, Any] = json.loads(request.content) if request.content else {}
         self.requests.append((request.method, request.url.path, body))
         base = "/api/developer/apps/app-1/webhooks"
         path = request.url.path
         if path == "/api/developer/oauth/token":
-            return json_response(200, {"access_token": "tok-app-1", "token_type": "Bearer", "expires_in": 3600})
+            return json_response(
+                200, {"access_token": "tok-app-1", "token_type": "Bearer", "expires_in": 3600}
+            )
         assert request.headers.get("authorization") == "Bearer tok-app-1"
         if request.method == "POST" and path == base:
-            hook = {"id": f"wh_{len(self.hooks) + 1}", "url": body["url"], "events": body["events"], "status": "active", "createdAt": "2026-11-28T08:00:00.000Z"}
+            hook = {
+                "id": f"wh_{len(self.hooks) + 1}",
+                "url": body["url"],
+                "events": body["events"],
+                "status": "active",
+                "createdAt": "2026-11-28T08:00:00.000Z",
+            }
             self.hooks[hook["id"]] = hook
             return json_response(201, {**hook, "secret": "whsec-first-0001"})
         if request.method == "GET" and path == base:
@@ -110,7 +137,9 @@ class WebhookServer:
 def test_webhook_lifecycle(make_client) -> None:
     server = WebhookServer()
     client, _ = make_client(server, client_id="app-1", client_secret="app-secret-1")
-    created = client.create_webhook("http://127.0.0.1:8788/webhooks/velora", ["stream.online", "channel.follow"])
+    created = client.create_webhook(
+        "http://127.0.0.1:8788/webhooks/velora", ["stream.online", "channel.follow"]
+    )
     assert created["secret"] == "whsec-first-0001" and created["status"] == "active"
     assert [h["id"] for h in client.list_webhooks()] == ["wh_1"]
     assert client.get_webhook("wh_1")["url"] == "http://127.0.0.1:8788/webhooks/velora"
@@ -129,8 +158,14 @@ def test_webhook_lifecycle(make_client) -> None:
 @pytest.mark.parametrize(
     ("call", "error"),
     [
-        pytest.param(lambda c: c.create_webhook("ftp://x", ["stream.online"]), VeloraArgumentError, id="non-http-url"),
-        pytest.param(lambda c: c.create_webhook("http://x", []), VeloraArgumentError, id="no-events"),
+        pytest.param(
+            lambda c: c.create_webhook("ftp://x", ["stream.online"]),
+            VeloraArgumentError,
+            id="non-http-url",
+        ),
+        pytest.param(
+            lambda c: c.create_webhook("http://x", []), VeloraArgumentError, id="no-events"
+        ),
         pytest.param(lambda c: c.update_webhook("wh_1"), VeloraArgumentError, id="update-nothing"),
         pytest.param(lambda c: c.get_webhook(""), VeloraArgumentError, id="empty-webhook-id"),
     ],

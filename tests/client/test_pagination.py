@@ -8,11 +8,17 @@ import httpx
 import pytest
 
 from pipeline.client import MalformedResponseError, PaginationLoopError, VeloraArgumentError
-from tests.client.conftest import json_response
+
+from .fakes import json_response
 
 
 def stream(i: int, viewers: int | None = None) -> dict[str, object]:
-    return {"id": f"s_{i}", "userId": f"u_{i}", "username": f"user{i}", "viewerCount": viewers if viewers is not None else 1000 - i}
+    return {
+        "id": f"s_{i}",
+        "userId": f"u_{i}",
+        "username": f"user{i}",
+        "viewerCount": viewers if viewers is not None else 1000 - i,
+    }
 
 
 def paged(pages: list[tuple[list[dict[str, object]], object]], key: str = "streams"):
@@ -53,7 +59,9 @@ def test_walk_ends_on_every_end_marker(make_client, last_pagination) -> None:
 
 
 def test_limit_100_is_sent_and_cursor_follows(make_client) -> None:
-    client, rec = make_client(paged([([stream(1)], "c1"), ([stream(2)], "c2"), ([stream(3)], None)]))
+    client, rec = make_client(
+        paged([([stream(1)], "c1"), ([stream(2)], "c2"), ([stream(3)], None)])
+    )
     result = client.live_streams()
     assert [r.url.params.get("limit") for r in rec.requests] == ["100", "100", "100"]
     assert [r.url.params.get("cursor") for r in rec.requests] == [None, "c1", "c2"]
@@ -63,7 +71,9 @@ def test_limit_100_is_sent_and_cursor_follows(make_client) -> None:
 
 def test_repeated_cursor_raises_pagination_loop_naming_endpoint(make_client) -> None:
     # page 2 points back at page 1's cursor: a loop that would never end
-    client, rec = make_client(paged([([stream(1)], "c1"), ([stream(2)], "c2"), ([stream(3)], "c1")]))
+    client, rec = make_client(
+        paged([([stream(1)], "c1"), ([stream(2)], "c2"), ([stream(3)], "c1")])
+    )
     with pytest.raises(PaginationLoopError, match="/api/streams/live") as info:
         client.live_streams()
     assert info.value.endpoint == "/api/streams/live"
@@ -101,7 +111,12 @@ def test_items_without_id_are_never_deduplicated(make_client) -> None:
 
 
 def test_max_pages_stops_early(make_client) -> None:
-    client, rec = make_client(paged([([{"userId": "a"}], "c1"), ([{"userId": "b"}], "c2"), ([{"userId": "c"}], None)], key="followers"))
+    client, rec = make_client(
+        paged(
+            [([{"userId": "a"}], "c1"), ([{"userId": "b"}], "c2"), ([{"userId": "c"}], None)],
+            key="followers",
+        )
+    )
     result = client.followers("u_1", max_pages=2)
     assert [f.user_id for f in result.items] == ["a", "b"] and len(rec.requests) == 2
     assert rec.paths() == ["/api/users/u_1/followers"] * 2
@@ -123,8 +138,14 @@ def test_generic_get_list_finds_unnamed_plural(make_client) -> None:
 
 def test_paginate_yields_pages_with_raw_items(make_client) -> None:
     client, _ = make_client(paged([([stream(1)], "c1"), ([stream(2)], None)]))
-    pages = list(client.paginate("/api/streams/live", params={"limit": 100}, item_keys=("streams",)))
-    assert [p.index for p in pages] == [0, 1] and pages[0].next_cursor == "c1" and pages[1].next_cursor is None
+    pages = list(
+        client.paginate("/api/streams/live", params={"limit": 100}, item_keys=("streams",))
+    )
+    assert (
+        [p.index for p in pages] == [0, 1]
+        and pages[0].next_cursor == "c1"
+        and pages[1].next_cursor is None
+    )
     assert pages[1].items == [stream(2)]
 
 
@@ -133,8 +154,12 @@ def test_progress_callback_reports_pages_and_items(make_client, clock) -> None:
     from pipeline.client import ClientConfig, VeloraClient
 
     handler = paged([([stream(1), stream(2)], "c1"), ([stream(3)], None)])
-    with VeloraClient(ClientConfig(base_url="http://velora.test"), httpx.MockTransport(handler), clock=clock,
-                      on_progress=lambda e, p, n: seen.append((e, p, n))) as client:
+    with VeloraClient(
+        ClientConfig(base_url="http://velora.test"),
+        httpx.MockTransport(handler),
+        clock=clock,
+        on_progress=lambda e, p, n: seen.append((e, p, n)),
+    ) as client:
         client.live_streams()
     assert seen == [("/api/streams/live", 1, 2), ("/api/streams/live", 2, 3)]
 
@@ -153,7 +178,10 @@ def test_clips_since_stops_once_clips_are_older(make_client) -> None:
     result = client.clips("alice", since=datetime(2026, 11, 28, 5, tzinfo=UTC))
     assert [c.clip_id for c in result.items] == ["cl_1", "cl_2", "cl_3"]
     assert len(rec.requests) == 2  # the third page was never needed
-    assert rec.requests[0].url.path == "/api/streams/alice/clips" and rec.requests[0].url.params["sort"] == "recent"
+    assert (
+        rec.requests[0].url.path == "/api/streams/alice/clips"
+        and rec.requests[0].url.params["sort"] == "recent"
+    )
 
 
 def test_clips_without_since_walks_everything(make_client) -> None:
@@ -167,7 +195,11 @@ def test_clips_without_since_walks_everything(make_client) -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        pytest.param(lambda c: c.clips("alice", since=datetime(2026, 1, 1)), "timezone-aware", id="naive-since"),
+        pytest.param(
+            lambda c: c.clips("alice", since=datetime(2026, 1, 1)),
+            "timezone-aware",
+            id="naive-since",
+        ),
         pytest.param(lambda c: c.clips(""), "username", id="empty-username"),
         pytest.param(lambda c: c.user_profile("   "), "username", id="blank-username"),
         pytest.param(lambda c: c.volts_leaderboard(None), "creator_id", id="none-creator-id"),
@@ -181,6 +213,8 @@ def test_bad_arguments_raise_clear_errors_before_any_request(make_client, call, 
 
 
 def test_path_segments_are_escaped(make_client) -> None:
-    client, rec = make_client(lambda r: json_response(200, {"user": {"id": "u_1", "username": "a/b"}}))
+    client, rec = make_client(
+        lambda r: json_response(200, {"user": {"id": "u_1", "username": "a/b"}})
+    )
     client.user_profile("a/b")
     assert rec.requests[0].url.raw_path == b"/api/users/a%2Fb"

@@ -9,14 +9,17 @@ import httpx
 import pytest
 
 from pipeline.client.ratelimit import RateLimiter
-from tests.client.conftest import FakeClock, error_body, json_response
+
+from .fakes import FakeClock, error_body, json_response
 
 
 class FixedWindowServer:
     """Velora's documented limiter: N requests per fixed 60 s window, headers on every response,
     429 with Retry-After beyond it. ``other_traffic`` requests per window come from elsewhere."""
 
-    def __init__(self, clock: FakeClock, limit: int, *, subscribers_limit: int = 120, other_traffic: int = 0) -> None:
+    def __init__(
+        self, clock: FakeClock, limit: int, *, subscribers_limit: int = 120, other_traffic: int = 0
+    ) -> None:
         self.clock = clock
         self.limits = {"default": limit, "subscribers": subscribers_limit}
         self.other_traffic = other_traffic
@@ -45,9 +48,15 @@ class FixedWindowServer:
                 self.count_429 += 1
                 wait = math.ceil(reset - now)
                 headers["Retry-After"] = str(wait)
-                return json_response(429, error_body("rate_limit_exceeded", "slow down", retry_after=wait), headers)
+                return json_response(
+                    429, error_body("rate_limit_exceeded", "slow down", retry_after=wait), headers
+                )
             key_name = "subscribers" if bucket == "subscribers" else "streams"
-            return json_response(200, {key_name: [{"id": f"x{len(self.sent_at)}"}], "pagination": {"cursor": None}}, headers)
+            return json_response(
+                200,
+                {key_name: [{"id": f"x{len(self.sent_at)}"}], "pagination": {"cursor": None}},
+                headers,
+            )
 
 
 def test_unpaced_burst_does_get_429_from_the_simulated_server(clock) -> None:
@@ -82,7 +91,14 @@ def test_default_pacing_never_sees_429(make_client, clock, limit, requests, othe
 def test_pacing_spreads_remaining_over_time_to_reset(clock) -> None:
     limiter = RateLimiter(clock, ceiling_per_minute=800, burst=8, safety_margin=2)
     reset = (int(clock.time() // 60) + 1) * 60
-    limiter.observe("/api/streams/live", {"x-ratelimit-limit": "800", "x-ratelimit-remaining": "12", "x-ratelimit-reset": str(reset)})
+    limiter.observe(
+        "/api/streams/live",
+        {
+            "x-ratelimit-limit": "800",
+            "x-ratelimit-remaining": "12",
+            "x-ratelimit-reset": str(reset),
+        },
+    )
     time_left = reset - clock.time()
     sends = []
     for _ in range(10):  # exactly what remains above the safety margin
@@ -97,7 +113,9 @@ def test_plenty_remaining_allows_a_small_burst_then_ceiling_spacing(clock) -> No
     limiter = RateLimiter(clock, ceiling_per_minute=600, burst=4, safety_margin=2)
     waits = [limiter.acquire("/api/streams/live") for _ in range(6)]
     assert waits[:4] == [0, 0, 0, 0]  # burst of 4
-    assert waits[4] == pytest.approx(0.1, abs=1e-3) and waits[5] == pytest.approx(0.1, abs=1e-3)  # then 60/600 s apart
+    assert waits[4] == pytest.approx(0.1, abs=1e-3) and waits[5] == pytest.approx(
+        0.1, abs=1e-3
+    )  # then 60/600 s apart
 
 
 def test_hard_ceiling_without_server_headers(clock) -> None:
@@ -117,8 +135,13 @@ def test_subscriber_endpoint_has_its_own_120_per_minute_bucket(make_client, cloc
         client.subscribers("u_1")
     assert server.count_429 == 0
     assert clock.time() - start >= 120  # 250 at 120/min need more than two minutes
-    assert RateLimiter.buckets_for("/api/subscriptions/creator/u_1/subscribers") == ("default", "subscribers")
-    assert RateLimiter.buckets_for("/api/subscriptions/creator/u_1/gift-leaderboard") == ("default",)
+    assert RateLimiter.buckets_for("/api/subscriptions/creator/u_1/subscribers") == (
+        "default",
+        "subscribers",
+    )
+    assert RateLimiter.buckets_for("/api/subscriptions/creator/u_1/gift-leaderboard") == (
+        "default",
+    )
 
 
 def test_429_blocks_the_bucket_for_every_thread(clock) -> None:
@@ -130,7 +153,10 @@ def test_429_blocks_the_bucket_for_every_thread(clock) -> None:
 def test_window_rollover_restores_the_full_limit(clock) -> None:
     limiter = RateLimiter(clock, ceiling_per_minute=800, burst=1, safety_margin=2)
     reset = clock.time() + 5
-    limiter.observe("/x", {"x-ratelimit-limit": "100", "x-ratelimit-remaining": "2", "x-ratelimit-reset": str(reset)})
+    limiter.observe(
+        "/x",
+        {"x-ratelimit-limit": "100", "x-ratelimit-remaining": "2", "x-ratelimit-reset": str(reset)},
+    )
     waited = limiter.acquire("/x")  # nothing above the margin: wait for the reset
     assert waited >= 5
     assert limiter.state()["remaining"] == 100
@@ -139,7 +165,9 @@ def test_window_rollover_restores_the_full_limit(clock) -> None:
 @pytest.mark.parametrize(
     "headers",
     [
-        pytest.param({"x-ratelimit-remaining": "abc", "x-ratelimit-reset": "1"}, id="garbage-remaining"),
+        pytest.param(
+            {"x-ratelimit-remaining": "abc", "x-ratelimit-reset": "1"}, id="garbage-remaining"
+        ),
         pytest.param({"x-ratelimit-remaining": "10"}, id="reset-missing"),
         pytest.param({}, id="no-headers"),
     ],
@@ -153,5 +181,7 @@ def test_unusable_headers_are_ignored(clock, headers) -> None:
 
 def test_far_future_reset_is_clamped_to_one_window(clock) -> None:
     limiter = RateLimiter(clock, burst=1, safety_margin=1)
-    limiter.observe("/x", {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(clock.time() + 86400)})
+    limiter.observe(
+        "/x", {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(clock.time() + 86400)}
+    )
     assert limiter.acquire("/x") <= 61

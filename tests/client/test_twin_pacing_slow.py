@@ -16,7 +16,9 @@ LIMIT = 30
 @pytest.mark.slow
 def test_default_pacing_crosses_a_window_without_429() -> None:
     with twin_testing.running_twin(clock="frozen", creators=200, rate_limit=LIMIT) as twin:
-        config = ClientConfig(base_url=twin.base_url, client_id="twin-client", client_secret="twin-secret")
+        config = ClientConfig(
+            base_url=twin.base_url, client_id="twin-client", client_secret="twin-secret"
+        )
         with VeloraClient(config) as client:
             windows: set[str] = set()
             for _ in range(LIMIT - 2):  # more than one window allows after the safety margin

@@ -95,6 +95,8 @@ def test_page_without_data_shows_how_to_get_data(
     assert "velora seed --days 1" in info_text(at)
     assert not at.error
     assert not at.dataframe or title == "Data health"  # health lists the (empty) tables
+    if make_data_dir is snapshot_without_tables and title != "Data health":
+        assert "The published snapshot has no table `" in info_text(at)  # names the table
 
 
 def test_sidebar_names_the_snapshot(

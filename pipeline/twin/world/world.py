@@ -138,7 +138,9 @@ class World:
         self.authorized_creator_ids: tuple[str, ...] = tuple(
             self.creators[i].id for i in by_followers[:n_auth]
         )
-        self._sessions: LruCache[SessionTable] = LruCache(16)
+        # about 23 MB of session tables at any size: ~200 days for 2,000 creators, 16 for 100k
+        day_tables = min(200, max(16, 4_000_000 // len(self.creators)))
+        self._sessions: LruCache[SessionTable] = LruCache(day_tables)
         self._raids: LruCache[RaidTable] = LruCache(16)
         self._windows: LruCache[_Window] = LruCache(4)
         self._events = EventModel(self)
