@@ -14,10 +14,16 @@ from assets.resources import WarehouseResource, resolve_settings
 
 
 class Report(Protocol):
-    rows: int
-    failures: Any
-    passed: bool
-    summary: Any
+    """What ``validate_table`` and ``validate_webhook_table`` both return."""
+
+    @property
+    def rows(self) -> int: ...
+    @property
+    def failures(self) -> Any: ...
+    @property
+    def passed(self) -> bool: ...
+    @property
+    def summary(self) -> Any: ...
 
 
 Validator = Callable[[duckdb.DuckDBPyConnection, str], Report]

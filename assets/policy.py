@@ -47,7 +47,9 @@ def with_policy(spec: dg.AssetSpec) -> dg.AssetSpec:
 
 def apply_policy(defs: dg.Definitions) -> dg.Definitions:
     """``defs`` with freshness and automation set on every asset, plus the sensor that runs it."""
-    assets = dg.map_asset_specs(with_policy, list(defs.assets or []))
+    mappable = [a for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition | dg.AssetSpec)]
+    others = [a for a in defs.assets or [] if not isinstance(a, dg.AssetsDefinition | dg.AssetSpec)]
+    assets = [*dg.map_asset_specs(with_policy, mappable), *others]
     automated = [
         spec.key
         for asset in assets

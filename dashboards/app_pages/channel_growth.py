@@ -85,12 +85,20 @@ peak_col.metric("Peak viewers", ui.format_count(total.peak_viewers))
 sessions_col.metric("Sessions", f"{len(sessions):,}")
 if sessions:
     uncovered = total.hours_live - total.covered_hours
-    st.caption(
+    note = (
         f"{ui.format_hours(total.hours_live)} live; average viewers = hours watched ÷ hours live "
-        f"(time-weighted). {ui.format_hours(uncovered)} of airtime fell in gaps longer than "
-        f"{metrics.MAX_GAP_FACTOR}× the {cadence.seconds // 60}-minute poll cadence and is not "
-        "interpolated. Peak is the largest sample and can miss spikes between polls."
+        "(time-weighted). Peak is the largest sample and can miss spikes between polls."
     )
+    if uncovered > 0:
+        covered_average = total.hours_watched / total.covered_hours if total.covered_hours else None
+        note += (
+            f" {ui.format_hours(uncovered)} of airtime fell in gaps longer than "
+            f"{metrics.MAX_GAP_FACTOR}× the {cadence.seconds // 60}-minute poll cadence (missed "
+            "polls, or tracking began mid-stream); gaps are not interpolated, so they count as "
+            "airtime without watch time. Over the covered airtime alone the average is "
+            f"{ui.format_count(covered_average)}."
+        )
+    st.caption(note)
 
 left, right = st.columns(2)
 if followers is not None:

@@ -705,6 +705,12 @@ class VeloraClient:
             max_pages=max_pages,
         )
 
+    def team(self, slug: str) -> ObjectResult[TeamItem]:
+        seg = _segment(slug, "slug")
+        return self._typed_object(
+            "/api/teams/{slug}", f"/api/teams/{seg}", parsing.parse_team_object, "team"
+        )
+
     def team_members(self, slug: str, *, max_pages: int | None = None) -> ListResult[TeamMember]:
         seg = _segment(slug, "slug")
         return self._typed_list(

@@ -483,6 +483,14 @@ def parse_team(d: dict[str, Any], warnings: Warnings) -> TeamItem:
     )
 
 
+def parse_team_object(body: Any, warnings: Warnings) -> TeamItem | None:
+    """``GET /api/teams/:slug``: ``{"team": {...}}`` or flat; None without an id or slug."""
+    d = unwrap(body, "team")
+    if d is None or pick(d, "id", "teamId", "slug") is None:
+        return None
+    return parse_team(d, warnings)
+
+
 @dataclass
 class TeamMember:
     team_slug: str

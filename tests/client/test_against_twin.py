@@ -83,7 +83,7 @@ def test_live_walk_equals_truth_with_faults_on(twin) -> None:
         walks = [client.live_streams() for _ in range(10)]
     for walk in walks:
         assert [s.stream_id for s in walk.items] == expected
-    injected = twin._admin("GET", "/_twin/faults")["injected"]
+    injected = twin.client.get("/_twin/faults").json()["injected"]
     assert (
         injected.get("error", 0) > 0
         and injected.get("timeout", 0) > 0
@@ -176,3 +176,42 @@ def test_webhook_management_round_trip(twin) -> None:
         assert rotated["secret"] and rotated["secret"] != created["secret"]
         client.delete_webhook(created["id"])
         assert created["id"] not in [h["id"] for h in client.list_webhooks()]
+
+
+def test_every_typed_call_parses_the_twin_without_warnings(twin) -> None:
+    with client_for(twin) as client:
+        live = client.live_streams()
+        first = live.items[0]
+        assert first.user_id and first.username and first.started_at and first.category_slug
+        results: dict[str, Any] = {
+            "top": client.top_streams(),
+            "growing": client.growing_streams(),
+            "featured": client.featured_streams(),
+            "categories": client.categories(),
+            "clips": client.clips(first.username),
+            "volts": client.volts_leaderboard(first.user_id),
+            "gifts": client.gift_leaderboard(first.user_id),
+            "points": client.points_leaderboard(first.user_id),
+            "teams": client.teams(),
+            "followers": client.followers(first.user_id, max_pages=1),
+            "subscribers": client.subscribers(first.user_id, max_pages=1),
+        }
+        slug = results["teams"].items[0].slug
+        results["members"] = client.team_members(slug)
+        objects = {
+            "team": client.team(slug),
+            "profile": client.user_profile(first.username),
+            "channel": client.stream_by_username(first.username),
+            "chat": client.chat_stats(first.user_id),
+        }
+    for name, result in {**results, **objects}.items():
+        assert result.warnings == [], (name, result.warnings[:3])
+    assert results["growing"].items[0].viewer_growth is not None
+    assert all(e.value is not None and e.user_id for e in results["volts"].items)
+    assert (
+        objects["channel"].item.is_live
+        and objects["channel"].item.stream.stream_id == first.stream_id
+    )
+    assert objects["profile"].item.user_id == first.user_id
+    assert objects["team"].item.slug == slug
+    assert results["followers"].total is not None

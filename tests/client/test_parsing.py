@@ -413,3 +413,15 @@ def test_item_id(item: dict[str, object], keys: tuple[str, ...], expected: str |
 )
 def test_unrecognisable_objects_are_refused_not_guessed(parse, body) -> None:  # noqa: ANN001
     assert parse(body) is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"team": {"id": "t_1", "slug": "crew", "memberCount": 3}}, id="wrapped-team"),
+        pytest.param({"id": "t_1", "slug": "crew", "memberCount": "3"}, id="flat-team"),
+    ],
+)
+def test_team_object_flat_or_wrapped(body: object) -> None:
+    team = parsing.parse_team_object(body, [])
+    assert team is not None and (team.team_id, team.slug, team.member_count) == ("t_1", "crew", 3)

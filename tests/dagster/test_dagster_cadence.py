@@ -25,7 +25,9 @@ def test_cron_for_cadence(minutes, cron):
     assert cron_for(minutes) == cron
 
 
-@pytest.mark.parametrize("minutes", [0, 7, 90], ids=["zero", "not-dividing-an-hour", "not-whole-hours"])
+@pytest.mark.parametrize(
+    "minutes", [0, 7, 90], ids=["zero", "not-dividing-an-hour", "not-whole-hours"]
+)
 def test_cron_for_rejects_cadences_without_a_cron_form(minutes):
     with pytest.raises(CadenceError, match=f"{minutes} min"):
         cron_for(minutes)
@@ -62,7 +64,8 @@ def test_poll_at_prefers_our_tag_then_dagsters_scheduled_time():
 
 
 @pytest.mark.parametrize(
-    "tag", [".dagster/scheduled_execution_time", "dagster/scheduled_execution_time"],
+    "tag",
+    [".dagster/scheduled_execution_time", "dagster/scheduled_execution_time"],
     ids=["dagster-1.13-hidden-tag", "older-public-tag"],
 )
 def test_rerunning_a_tick_polls_the_same_time(tag):
@@ -97,7 +100,9 @@ def test_is_due(tick, minutes, due):
 
 
 def test_configured_cadence_must_be_a_multiple_of_the_cron():
-    assert configured_minutes("live", Settings.from_env({"VELORA_LIVE_CADENCE_MINUTES": "10"})) == 10
+    assert (
+        configured_minutes("live", Settings.from_env({"VELORA_LIVE_CADENCE_MINUTES": "10"})) == 10
+    )
     bad = Settings.from_env({"VELORA_LEADERBOARD_CADENCE_MINUTES": "20"})
     with pytest.raises(CadenceError, match="VELORA_LEADERBOARD_CADENCE_MINUTES=20"):
         configured_minutes("leaderboards", bad)

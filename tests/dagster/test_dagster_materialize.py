@@ -1,6 +1,7 @@
 """In-process materialisations of the ingest assets against the twin on loopback."""
 
 from datetime import datetime
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -11,6 +12,7 @@ from assets.definitions import defs
 from assets.resources import VeloraApiResource, WarehouseResource, WebhookLandingResource
 from pipeline.twin.testing import running_twin
 
+pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture(autouse=True)
@@ -20,11 +22,13 @@ def _no_velora_env(monkeypatch):
 
     for name in [n for n in os.environ if n.startswith("VELORA_")]:
         monkeypatch.delenv(name)
+    # Fewer tracked channels keep the per-channel leaderboard fan-out small.
+    monkeypatch.setenv("VELORA_TOP_N_TRACKED", "5")
 
 
 @pytest.fixture(scope="module")
 def twin():
-    with running_twin(clock="frozen", creators=300, rate_limit=0) as handle:
+    with running_twin(clock="frozen", creators=300) as handle:
         yield handle
 
 
@@ -51,9 +55,7 @@ def _group(group: str) -> list:
     ]
     keys = {key for a in assets for key in a.keys}
     checks = [
-        c
-        for c in defs.asset_checks or []
-        if {spec.asset_key for spec in c.check_specs} <= keys
+        c for c in defs.asset_checks or [] if {spec.asset_key for spec in c.check_specs} <= keys
     ]
     return [*assets, *checks]
 
@@ -67,7 +69,7 @@ def _run(group: str, twin, tmp_path, poll_at: datetime, *extra, raise_on_error: 
     )
 
 
-def _metadata(result, name: str) -> dict[str, object]:
+def _metadata(result, name: str) -> dict[str, Any]:
     [event] = result.asset_materializations_for_node(f"velora__{name}")
     return {key: value.value for key, value in event.metadata.items()}
 
@@ -95,7 +97,8 @@ def test_live_group_loads_checks_and_publishes(twin, tmp_path):
         for name in ("live_streams", "top_streams", "growing_streams", "featured_streams")
     } | {"live_streams:valid_marts_live_totals"}
     assert all(check.passed for check in checks.values())
-    assert checks["live_streams:valid_core_stream_snapshots"].metadata["rows"].value > 0
+    rows: Any = checks["live_streams:valid_core_stream_snapshots"].metadata["rows"].value
+    assert rows > 0
     assert (tmp_path / "published" / "CURRENT").is_file()
 
     # Re-running the same tick is idempotent: nothing new stored, nothing loaded twice.
@@ -139,6 +142,7 @@ def test_row_that_should_have_been_quarantined_fails_the_blocking_check(twin, tm
     assert not result.success
     failed = _checks(result)["live_streams:valid_core_stream_snapshots"]
     assert not failed.passed
-    assert failed.metadata["failures"].value >= 1
+    failures: Any = failed.metadata["failures"].value
+    assert failures >= 1
     assert "viewer_count" in str(failed.metadata["summary"].value)
     assert result.asset_materializations_for_node("velora__downstream_probe") == []

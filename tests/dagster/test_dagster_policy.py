@@ -1,5 +1,7 @@
 """Cross-cutting policy: freshness per cadence group, eager-after-checks for downstream assets."""
 
+from typing import Any
+
 import dagster as dg
 
 from assets.policy import AUTOMATION_SENSOR, apply_policy
@@ -35,7 +37,7 @@ def test_downstream_assets_wait_for_blocking_checks_across_runs():
 
 def test_freshness_windows_follow_the_cadence_group():
     graph = apply_policy(dg.Definitions(assets=[root, child, unrelated])).get_repository_def()
-    windows = {
+    windows: dict[str, Any] = {
         key.to_user_string(): graph.asset_graph.get(key).freshness_policy
         for key in (root.key, child.key, unrelated.key)
     }

@@ -65,6 +65,12 @@ def _resources(tmp_path, landing_dir):
     }
 
 
+def _webhook_assets_and_checks() -> tuple[list[dg.AssetsDefinition], list[dg.AssetsDefinition]]:
+    defs = webhook_defs()
+    assets = [a for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition)]
+    return assets, list(defs.asset_checks or [])
+
+
 @pytest.mark.parametrize(
     ("pending", "cursor", "expected"),
     [
@@ -74,7 +80,13 @@ def _resources(tmp_path, landing_dir):
         (["seg-1.seg", "seg-3.seg"], "seg-2.seg", "seg-3.seg"),
         (["/data/landing/seg-5.seg"], "seg-4.seg", "seg-5.seg"),
     ],
-    ids=["nothing-landed", "first-tick", "already-requested", "newer-than-cursor", "paths-as-names"],
+    ids=[
+        "nothing-landed",
+        "first-tick",
+        "already-requested",
+        "newer-than-cursor",
+        "paths-as-names",
+    ],
 )
 def test_newest_unseen_segment(pending, cursor, expected):
     assert newest_unseen_segment(pending, cursor) == expected
@@ -100,10 +112,8 @@ def test_load_asset_writes_typed_rows_and_its_checks_pass(tmp_path):
     _land(landing, [_follow(n, followed_at=START + timedelta(seconds=n)) for n in range(5)])
     # a redelivery of event 0 in a later segment: counted as a duplicate, not loaded twice
     _land(landing, [_follow(0, followed_at=START)])
-    defs = webhook_defs()
-    result = dg.materialize(
-        [*defs.assets, *defs.asset_checks], resources=_resources(tmp_path, landing)
-    )
+    assets, checks = _webhook_assets_and_checks()
+    result = dg.materialize([*assets, *checks], resources=_resources(tmp_path, landing))
     assert result.success
     [materialization] = result.asset_materializations_for_node("velora__webhook_events")
     meta = {k: v.value for k, v in materialization.metadata.items()}
@@ -115,10 +125,10 @@ def test_load_asset_writes_typed_rows_and_its_checks_pass(tmp_path):
     assert all(e.passed for name, e in evaluations.items() if name.startswith("valid_"))
     assert (tmp_path / "published" / "CURRENT").is_file()
 
-    again = dg.materialize([*defs.assets], resources=_resources(tmp_path, landing))
+    again = dg.materialize(assets, resources=_resources(tmp_path, landing))
     [rerun] = again.asset_materializations_for_node("velora__webhook_events")
     assert rerun.metadata["segments"].value == 0 and rerun.metadata["loaded"].value == 0
 
 
 def test_materialize_key_matches_the_pinned_asset():
-    assert WEBHOOK_EVENTS_KEY == dg.AssetKey(["velora", "webhook_events"])
+    assert dg.AssetKey(["velora", "webhook_events"]) == WEBHOOK_EVENTS_KEY

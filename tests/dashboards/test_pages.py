@@ -144,6 +144,8 @@ def test_channel_growth_default_channel(
     assert metrics["Average viewers"] == "42"
     assert metrics["Peak viewers"] == "160"
     assert metrics["Sessions"] == "2"
+    # Covered airtime: s1 2 + 10 + 2 minutes, s0 5 + 5 -> 1845 / 24 = 76.9.
+    assert "Over the covered airtime alone the average is 77." in at.caption[0].value
     followers_chart, viewers_chart = chart_frames(at)
     assert list(followers_chart["follower_count"]) == [1000, 1040, 1055]
     assert list(viewers_chart["viewers"]) == [10, 20, 100, 120, 140, 160]  # 'top' row not added

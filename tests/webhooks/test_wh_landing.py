@@ -156,3 +156,19 @@ def test_write_failure_is_reported_not_acknowledged(tmp_path: Path) -> None:
         for _, r in scan_bytes((tmp_path / n).read_bytes()).records
     ]
     assert "evt_1" in keys and "evt_3" in keys and "evt_2" not in keys
+
+
+def test_idle_segment_is_sealed_once_old_enough(tmp_path: Path) -> None:
+    import time
+
+    log = LandingLog(tmp_path, max_segment_age_seconds=0.05)
+    log.start()
+    try:
+        log.append(rec(1))
+        deadline = time.monotonic() + 10
+        while not sealed_segments(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert sealed_segments(tmp_path), "an idle segment past its age must be sealed"
+        assert log.open_segment is None
+    finally:
+        log.close()

@@ -194,3 +194,12 @@ def test_concurrent_deliveries_are_group_committed(
     assert sorted(landed_keys(tmp_path / "landing")) == sorted(
         f"evt_follow_{i}" for i in range(300)
     )
+
+
+def test_body_of_exactly_the_limit_is_accepted(receiver: ReceiverHandle, tmp_path: Path) -> None:
+    prefix = b'{"id": "evt_big", "type": "channel.follow", "data": {"pad": "'
+    suffix = b'"}}'
+    body = prefix + b"x" * (1024 * 1024 - len(prefix) - len(suffix)) + suffix
+    assert len(body) == 1024 * 1024
+    assert receiver.post(body, SECRET).status_code == 200
+    assert landed_keys(tmp_path / "landing") == ["evt_big"]

@@ -27,6 +27,10 @@ class UnknownCreatorError(WorldError, LookupError):
     """A creator id that does not exist in this world."""
 
 
+class UnknownEventTypeError(WorldError, ValueError):
+    """An event type name that is not one of the world's canonical types."""
+
+
 @dataclass(frozen=True, slots=True)
 class WorldConfig:
     """Parameters of a world. The world is a pure function of (config, t)."""

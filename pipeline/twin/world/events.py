@@ -150,6 +150,8 @@ class EventModel:
         self._tables: LruCache[EventTable] = LruCache(8)
         self._follow_index: LruCache[FollowIndex] = LruCache(8)
         self._subset_tables: LruCache[EventTable] = LruCache(8)
+        # one channel's tables are small; keep a month of days for many channels (subscribers)
+        self._channel_tables: LruCache[EventTable] = LruCache(2048)
         self._checkpoint_lock = threading.Lock()
         self._follow_checkpoints: dict[int, NDArray[np.int64]] = {
             0: np.zeros(self.n, dtype=np.int64)
@@ -252,26 +254,48 @@ class EventModel:
         return self._follow_index.get_or_compute(day, compute)
 
     # ----- event tables ------------------------------------------------------------------
-    def table(self, day: int, creators: NDArray[np.int64] | None = None) -> EventTable:
-        """Events of ``day``; only ``creators`` (sorted, unique) if given."""
-        if creators is None or len(creators) * 4 > self.n:
-            full = self._tables.get_or_compute(day, lambda: self._build(day, None))
-            if creators is None:
-                return full
-            return full.take(np.isin(full.creator, creators))
-        key = (day, creators.tobytes())
-        return self._subset_tables.get_or_compute(key, lambda: self._build(day, creators))
+    def table(
+        self,
+        day: int,
+        creators: NDArray[np.int64] | None = None,
+        codes: tuple[int, ...] | None = None,
+    ) -> EventTable:
+        """Events of ``day``; only ``creators`` (sorted, unique) and ``codes`` if given.
 
-    def _build(self, day: int, creators: NDArray[np.int64] | None) -> EventTable:
+        The rows are exactly the matching rows of the full table, in the same (ms, hid) order.
+        """
+        if creators is None or len(creators) * 4 > self.n:
+            full = self._tables.get_or_compute(day, lambda: self._build(day, None, None))
+            if creators is None and codes is None:
+                return full
+            keep = np.ones(len(full), dtype=bool)
+            if creators is not None:
+                keep &= np.isin(full.creator, creators)
+            if codes is not None:
+                keep &= np.isin(full.code, codes)
+            return full.take(keep)
+        key = (day, creators.tobytes(), codes)
+        cache = self._channel_tables if len(creators) == 1 else self._subset_tables
+        return cache.get_or_compute(key, lambda: self._build(day, creators, codes))
+
+    def _build(
+        self, day: int, creators: NDArray[np.int64] | None, codes: tuple[int, ...] | None
+    ) -> EventTable:
+        wanted = set(range(N_CODES) if codes is None else codes)
         dc = self.counts(day)
         select = np.arange(self.n, dtype=np.int64) if creators is None else creators
         parts = [
-            self._poisson_part(day, code, dc, select) for code in POISSON_CODES if code != GIFT
+            self._poisson_part(day, code, dc, select)
+            for code in POISSON_CODES
+            if code != GIFT and code in wanted
         ]
-        parts.extend(self._gift_parts(day, dc, select))
-        online, offline, raids = self._session_events(day, select)
-        parts.extend([online, offline, raids])
-        table = EventTable.concat(parts)
+        if wanted & {GIFT, SUB_GIFTED}:
+            parts.extend(self._gift_parts(day, dc, select))
+        if wanted & {ONLINE, OFFLINE, RAID}:
+            parts.extend(self._session_events(day, select))
+        table = EventTable.concat(parts) if parts else _empty_table()
+        if codes is not None:
+            table = table.take(np.isin(table.code, codes))
         order = np.lexsort((table.hid, table.ms))
         return table.take(order)
 

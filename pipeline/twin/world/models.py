@@ -102,6 +102,18 @@ class Follower:
 
 
 @dataclass(frozen=True, slots=True)
+class Subscriber:
+    """An active subscription of a channel (see ``World.subscribers``)."""
+
+    user: UserRef
+    tier: int  # 1000 | 2000 | 3000
+    is_gift: bool
+    gifter: UserRef | None  # None for paid subs and for anonymous gifts
+    started_at: datetime  # the channel.subscribe event that started the current period
+    months: int  # cumulative months, as in that event
+
+
+@dataclass(frozen=True, slots=True)
 class LeaderboardEntry:
     rank: int
     user: UserRef

@@ -77,6 +77,12 @@ def _pick(options: tuple[str, ...], hid: int, salt: int) -> str:
     return options[hash_int(hid, P.EVENT_DETAIL, salt) % len(options)]
 
 
+def paid_sub_months(hid: int) -> tuple[bool, int]:
+    """(is_renewal, cumulative months) of a paid channel.subscribe, from its identity hash."""
+    renewal = _u(hid, 1) < 0.55
+    return renewal, 2 + int(35 * _u(hid, 2) ** 2) if renewal else 1
+
+
 def render_events(world: World, table: EventTable) -> list[WorldEvent]:
     return [render_row(world, table, i) for i in range(len(table))]
 
@@ -95,8 +101,7 @@ def render_row(world: World, table: EventTable, i: int) -> WorldEvent:
     if code == FOLLOW:
         data = {"follower": user_dict(seed, user), "followed_at": at}
     elif code == SUB_PAID:
-        renewal = _u(hid, 1) < 0.55
-        months = 2 + int(35 * _u(hid, 2) ** 2) if renewal else 1
+        renewal, months = paid_sub_months(hid)
         streak = months if _u(hid, 3) < 0.7 else 1 + int((months - 1) * _u(hid, 4))
         data = {
             "subscriber": user_dict(seed, user),

@@ -16,6 +16,7 @@ from pipeline.twin.world.cache import LruCache
 from pipeline.twin.world.config import (
     WORLD_EPOCH,
     UnknownCreatorError,
+    UnknownEventTypeError,
     WorldConfig,
     WorldTimeError,
 )
@@ -37,11 +38,14 @@ from pipeline.twin.world.models import (
     LeaderboardEntry,
     LiveStream,
     Poll,
+    Subscriber,
     Team,
     WorldEvent,
 )
 from pipeline.twin.world.names import TITLE_TEMPLATES
+from pipeline.twin.world.render import render_events
 from pipeline.twin.world.population import STATIC, build_categories, build_population, viewer_ref
+from pipeline.twin.world.subscriptions import active_subscribers
 from pipeline.twin.world.sessions import (
     MINUTES_PER_DAY,
     RAID_WINDOW,
@@ -373,35 +377,71 @@ class World:
             raise TypeError("creator_ids must be a collection of ids, not a single string")
         return np.unique(np.array([self.creator_index(c) for c in creator_ids], dtype=np.int64))
 
+    def _codes(self, types: Iterable[str] | None) -> tuple[int, ...] | None:
+        """Internal event codes of the canonical ``types`` (None: every type)."""
+        if types is None:
+            return None
+        if isinstance(types, str):
+            raise TypeError("types must be a collection of event type names, not a single string")
+        wanted = set(types)
+        unknown = sorted(wanted - set(ALL_TYPES))
+        if unknown:
+            raise UnknownEventTypeError(
+                f"unknown event type(s) {', '.join(map(repr, unknown))}; "
+                f"known: {', '.join(ALL_TYPES)}"
+            )
+        return tuple(code for code, name in EVENT_TYPES.items() if name in wanted)
+
     def _event_rows(
-        self, t0: datetime, t1: datetime, select: NDArray[np.int64] | None
+        self,
+        t0: datetime,
+        t1: datetime,
+        select: NDArray[np.int64] | None,
+        codes: tuple[int, ...] | None = None,
     ) -> list[EventTable]:
         ms0, ms1 = to_ms(t0, "t0"), to_ms(t1, "t1")
         if ms1 < ms0:
             raise WorldTimeError(f"t1 ({t1.isoformat()}) is before t0 ({t0.isoformat()})")
         parts = []
         for day in range(ms0 // DAY_MS, -(-ms1 // DAY_MS)):
-            table = self._events.table(day, select)
+            table = self._events.table(day, select, codes)
             lo, hi = np.searchsorted(table.ms, [ms0, ms1], side="left")
             if hi > lo:
                 parts.append(table.take(np.arange(lo, hi)))
         return parts
 
     def events_between(
-        self, t0: datetime, t1: datetime, creator_ids: Iterable[str] | None = None
+        self,
+        t0: datetime,
+        t1: datetime,
+        creator_ids: Iterable[str] | None = None,
+        types: Iterable[str] | None = None,
     ) -> list[WorldEvent]:
-        """Events with ``t0 <= at < t1`` (of ``creator_ids``' channels if given), sorted by (at, id).
+        """Events with ``t0 <= at < t1`` (of ``creator_ids``' channels and of the canonical
+        ``types`` if given), sorted by (at, id). Unknown types raise ``UnknownEventTypeError``.
+
+        Filtering by type happens before events are built, so asking only for the rare kinds of
+        a big channel is cheap.
 
         A gifted sub appears twice, as Velora sends it: one ``channel.subscription.gift`` (gifter,
         gift_count, recipients) and, 1 ms apart after it, one ``channel.subscribe`` with
         ``is_gift=True`` per recipient. Analytics must count the gifted subs once (from either).
         """
-        from pipeline.twin.world.render import render_events  # noqa: PLC0415 - import cycle
-
+        codes = self._codes(types)
         out: list[WorldEvent] = []
-        for part in self._event_rows(t0, t1, self._select(creator_ids)):
+        for part in self._event_rows(t0, t1, self._select(creator_ids), codes):
             out.extend(render_events(self, part))
         return out
+
+    # ----- subscribers -------------------------------------------------------------------
+    def subscribers(self, creator_id: str, t: datetime) -> list[Subscriber]:
+        """Active subscribers at ``t``, newest first (see ``subscriptions.py`` for the rule).
+
+        Derived from the same ``channel.subscribe`` / ``channel.subscription.end`` events that
+        ``events_between`` returns: a user's latest subscribe in the last 30 days counts unless
+        an end for that user followed it.
+        """
+        return active_subscribers(self, self.creator_index(creator_id), to_ms(t))
 
     def event_totals(
         self, t0: datetime, t1: datetime, creator_ids: Iterable[str] | None = None
