@@ -146,6 +146,7 @@ class EventModel:
         self.n = len(pop.followers0)
         self.supporter_pool = np.maximum(30, pop.followers0 // 4)
         self._counts: LruCache[DayCounts] = LruCache(64)
+        self._rated_counts: LruCache[DayCounts] = LruCache(64)
         self._intervals: LruCache[LiveIntervals] = LruCache(16)
         self._tables: LruCache[EventTable] = LruCache(8)
         self._follow_index: LruCache[FollowIndex] = LruCache(8)
@@ -181,9 +182,25 @@ class EventModel:
 
     # ----- counts ------------------------------------------------------------------------
     def counts(self, day: int) -> DayCounts:
-        return self._counts.get_or_compute(day, lambda: self._compute_counts(day))
+        """Every kind's counts of ``day`` (the rate-driven ones plus online/offline/raid)."""
 
-    def _compute_counts(self, day: int) -> DayCounts:
+        def compute() -> DayCounts:
+            rated = self.rated_counts(day)
+            counts = rated.counts.copy()
+            online, offline, raids = self._session_events(day, None)
+            counts[ONLINE] = np.bincount(online.creator, minlength=self.n)
+            counts[OFFLINE] = np.bincount(offline.creator, minlength=self.n)
+            counts[RAID] = np.bincount(raids.creator, minlength=self.n)
+            return DayCounts(counts=counts, gift_sizes=rated.gift_sizes)
+
+        return self._counts.get_or_compute(day, compute)
+
+    def rated_counts(self, day: int) -> DayCounts:
+        """Counts of the rate-driven kinds only (session kinds are 0): no raid computation, so
+        callers that need only follows/subs/gifts/Volts/points stay cheap."""
+        return self._rated_counts.get_or_compute(day, lambda: self._compute_rated_counts(day))
+
+    def _compute_rated_counts(self, day: int) -> DayCounts:
         world = self.world
         pop = world._pop
         live_minutes = self.intervals(day).length.sum(axis=1)
@@ -203,10 +220,6 @@ class EventModel:
         owner, k = _ranks(counts[GIFT])
         sizes = self._gift_sizes(day, owner, k)
         counts[SUB_GIFTED] = np.bincount(owner, weights=sizes, minlength=self.n).astype(np.int64)
-        online, offline, raids = self._session_events(day, None)
-        counts[ONLINE] = np.bincount(online.creator, minlength=self.n)
-        counts[OFFLINE] = np.bincount(offline.creator, minlength=self.n)
-        counts[RAID] = np.bincount(raids.creator, minlength=self.n)
         return DayCounts(counts=counts, gift_sizes=sizes)
 
     def _hid(
@@ -231,12 +244,12 @@ class EventModel:
             prev = max(d for d in self._follow_checkpoints if d < base_day)
             total = self._follow_checkpoints[prev].copy()
             for d in range(prev, base_day):
-                total += self.counts(d).counts[FOLLOW]
+                total += self.rated_counts(d).counts[FOLLOW]
                 if (d + 1) % 16 == 0:
                     self._follow_checkpoints[d + 1] = total.copy()
         total = self._follow_checkpoints[base_day].copy()
         for d in range(base_day, day):
-            total += self.counts(d).counts[FOLLOW]
+            total += self.rated_counts(d).counts[FOLLOW]
         return total
 
     def follow_index(self, day: int) -> FollowIndex:
@@ -244,7 +257,7 @@ class EventModel:
 
         def compute() -> FollowIndex:
             part = self._poisson_part(
-                day, FOLLOW, self.counts(day), np.arange(self.n, dtype=np.int64)
+                day, FOLLOW, self.rated_counts(day), np.arange(self.n, dtype=np.int64)
             )
             order = np.lexsort((part.hid, part.ms, part.creator))
             part = part.take(order)
@@ -282,7 +295,7 @@ class EventModel:
         self, day: int, creators: NDArray[np.int64] | None, codes: tuple[int, ...] | None
     ) -> EventTable:
         wanted = set(range(N_CODES) if codes is None else codes)
-        dc = self.counts(day)
+        dc = self.rated_counts(day)
         select = np.arange(self.n, dtype=np.int64) if creators is None else creators
         parts = [
             self._poisson_part(day, code, dc, select)
@@ -301,7 +314,7 @@ class EventModel:
 
     def board_parts(self, day: int) -> dict[int, EventTable]:
         """Volts, gift and points events of every creator (the same rows as in ``table``)."""
-        dc = self.counts(day)
+        dc = self.rated_counts(day)
         everyone = np.arange(self.n, dtype=np.int64)
         return {
             VOLTS: self._poisson_part(day, VOLTS, dc, everyone),
