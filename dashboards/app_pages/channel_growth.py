@@ -104,8 +104,16 @@ left, right = st.columns(2)
 if followers is not None:
     with left:
         st.subheader("Followers")
-        st.line_chart(
-            followers, x="snapshot_at", y="follower_count", x_label="", y_label="followers"
+        # Not anchored at zero: +200 on 219,000 followers must still be visible.
+        st.altair_chart(
+            alt.Chart(followers)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("snapshot_at:T", title=None),
+                y=alt.Y("follower_count:Q", title="followers", scale=alt.Scale(zero=False)),
+                tooltip=["snapshot_at:T", "follower_count:Q"],
+            ),
+            width="stretch",
         )
 if samples is not None:
     with right:

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from pipeline.twin.server.config import FaultConfig, TwinConfig
+from pipeline.twin.world import World
 
 STARTUP_TIMEOUT_SECONDS = 30.0
 
@@ -43,7 +44,7 @@ class TwinHandle:
         return self.app.state.twin
 
     @property
-    def world(self) -> Any:
+    def world(self) -> World:
         return self.state.world
 
     @property
@@ -176,7 +177,7 @@ def make_config(overrides: Mapping[str, Any]) -> TwinConfig:
 
 @contextlib.contextmanager
 def running_twin(
-    *, world: Any = None, host: str = "127.0.0.1", **config: Any
+    *, world: World | None = None, host: str = "127.0.0.1", **config: Any
 ) -> Iterator[TwinHandle]:
     """Start the twin (uvicorn, background thread, free loopback port); stop it on exit.
 

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -20,14 +19,14 @@ from pipeline.twin.server.errors import ApiError, error_body, error_response
 from pipeline.twin.server.middleware import EdgeMiddleware
 from pipeline.twin.server.openapi import openapi_document
 from pipeline.twin.server.state import TwinState
+from pipeline.twin.world import World, WorldConfig
 
 # A fixed default for frozen clocks keeps runs reproducible: a Thursday evening (UTC), two weeks
 # after the world epoch, when many channels are live.
 DEFAULT_FROZEN_START = datetime(2026, 1, 15, 20, 0, tzinfo=UTC)
 
 
-def build_world(config: TwinConfig) -> Any:
-    from pipeline.twin.world import World, WorldConfig
+def build_world(config: TwinConfig) -> World:
 
     return World(WorldConfig(seed=config.seed, creators=config.creators))
 
@@ -67,7 +66,7 @@ async def _openapi(request: Request) -> Response:
     return JSONResponse(request.app.state.openapi)
 
 
-def create_app(config: TwinConfig | None = None, world: Any = None) -> Starlette:
+def create_app(config: TwinConfig | None = None, world: World | None = None) -> Starlette:
     """Build the twin app. ``world`` defaults to ``World(WorldConfig(seed, creators))``."""
     from starlette.routing import Route
 

@@ -186,7 +186,7 @@ async def truth_events(request: Request) -> JSONResponse:
         doc["totals"] = state.world.event_totals(t0, t1, creator_ids=[channel])
     else:
         doc["totals"] = state.world.event_totals(t0, t1)
-        authorized = list(getattr(state.world, "authorized_creator_ids", ()) or ())
+        authorized = list(state.world.authorized_creator_ids)
         doc["authorizedTotals"] = state.world.event_totals(t0, t1, creator_ids=authorized)
     return JSONResponse(doc)
 
@@ -206,7 +206,7 @@ async def truth_followers(request: Request) -> JSONResponse:
 
 
 async def truth_authorized(request: Request) -> JSONResponse:
-    ids = sorted(getattr(twin(request).world, "authorized_creator_ids", ()) or ())
+    ids = sorted(twin(request).world.authorized_creator_ids)
     return JSONResponse({"creatorIds": ids})
 
 

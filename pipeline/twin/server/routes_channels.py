@@ -99,8 +99,6 @@ async def channel_clips(request: Request) -> JSONResponse:
     )
     if sort == "popular":
         clips.sort(key=lambda c: (-c.view_count, c.id))
-    for c in clips:
-        state.clip_owner[c.id] = creator.id
     rows = [wire.clip(c) for c in clips]
     return page_response("clips", rows, request, f"clips:{creator.id}:{sort}")
 
@@ -108,16 +106,7 @@ async def channel_clips(request: Request) -> JSONResponse:
 async def clip_by_id(request: Request) -> JSONResponse:
     state = twin(request)
     clip_id = request.path_params["clip_id"]
-    found = None
-    lookup = getattr(state.world, "clip", None)
-    if lookup is not None:
-        found = lookup(clip_id, state.now())
-    else:  # the world has no id lookup: find the clip in its channel's list (seen via listings)
-        creator_id = state.clip_owner.get(clip_id)
-        if creator_id is not None:
-            found = next(
-                (c for c in state.world.clips(creator_id, state.now()) if c.id == clip_id), None
-            )
+    found = state.world.clip(clip_id, state.now())
     if found is None:
         raise not_found(f"clip {clip_id!r} not found", clip=clip_id)
     return JSONResponse({"clip": wire.clip(found)})

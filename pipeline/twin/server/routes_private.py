@@ -63,7 +63,7 @@ async def subscribers(request: Request) -> JSONResponse:
     state = twin(request)
     require_scope(bearer(request), "subscriptions:read")
     creator = state.resolve_creator(request.path_params["creator_id"])
-    authorized = set(getattr(state.world, "authorized_creator_ids", ()) or ())
+    authorized = set(state.world.authorized_creator_ids)
     if creator.id not in authorized:
         raise ApiError(
             403,
@@ -78,8 +78,8 @@ async def subscribers(request: Request) -> JSONResponse:
         {
             "subscribers": [
                 {
-                    "userId": s.user_id,
-                    "username": s.username,
+                    "userId": s.user.id,
+                    "username": s.user.username,
                     "tier": s.tier,
                     "isGift": s.is_gift,
                     "startedAt": iso(s.started_at),

@@ -109,8 +109,7 @@ async def user_stream(request: Request) -> JSONResponse:
 
 
 def following_count(state: TwinState, creator_id: str) -> int:
-    fn = getattr(state.world, "following_count", None)
-    return int(fn(creator_id, state.now())) if fn is not None else 0
+    return state.world.following_count(creator_id, state.now())
 
 
 ROUTES = [

@@ -16,11 +16,11 @@ from pipeline.twin.server.errors import not_found
 from pipeline.twin.server.faults import FaultInjector
 from pipeline.twin.server.ratelimit import FixedWindowLimiter
 from pipeline.twin.server.stats import RequestStats
-from pipeline.twin.server.subscribers import ActiveSubscriber, active_subscribers
 from pipeline.twin.server.timefmt import floor_minute
 from pipeline.twin.server.webhook_delivery import DeliveryEngine
 from pipeline.twin.server.webhook_registry import WebhookRegistry
-from pipeline.twin.world.models import Creator, LiveStream
+from pipeline.twin.world import World
+from pipeline.twin.world.models import Creator, LiveStream, Subscriber
 
 
 @dataclass
@@ -56,7 +56,7 @@ class LiveSnapshot:
 
 
 class TwinState:
-    def __init__(self, config: TwinConfig, world: Any, start: datetime) -> None:
+    def __init__(self, config: TwinConfig, world: World, start: datetime) -> None:
         self.config = config
         self.world = world
         self.clock = TwinClock(start, config.clock, config.speed)
@@ -68,10 +68,7 @@ class TwinState:
         self.delivery = DeliveryEngine(world, self.clock, self.webhooks, config)
         self._live_lock = threading.Lock()
         self._live_cache: OrderedDict[datetime, LiveSnapshot] = OrderedDict()
-        self._subscriber_cache: OrderedDict[tuple[str, datetime], list[ActiveSubscriber]] = (
-            OrderedDict()
-        )
-        self.clip_owner: dict[str, str] = {}  # clip id -> creator id, from channel listings
+        self._subscriber_cache: OrderedDict[tuple[str, datetime], list[Subscriber]] = OrderedDict()
         self.routes: list[Any] = []  # set by create_app; used to label requests in stats
 
     # ---- time --------------------------------------------------------------------------------
@@ -109,13 +106,13 @@ class TwinState:
     def live_minutes_ago(self, minutes: int) -> LiveSnapshot:
         return self.live(floor_minute(self.now()) - timedelta(minutes=minutes))
 
-    # ---- subscribers (derived from events; cached per channel and twin minute) --------------
-    def subscribers(self, creator_id: str, t: datetime) -> list[ActiveSubscriber]:
+    # ---- subscribers (world.subscribers, cached per channel and twin minute) -----------------
+    def subscribers(self, creator_id: str, t: datetime) -> list[Subscriber]:
         key = (creator_id, floor_minute(t))
         with self._live_lock:
             cached = self._subscriber_cache.get(key)
         if cached is None:
-            cached = active_subscribers(self.world, creator_id, key[1])
+            cached = self.world.subscribers(creator_id, key[1])
             with self._live_lock:
                 self._subscriber_cache[key] = cached
                 while len(self._subscriber_cache) > 64:
@@ -144,6 +141,6 @@ class TwinState:
 
     def token_user(self) -> Creator:
         """The channel a twin token acts for: the first creator that authorized the app."""
-        ids = list(getattr(self.world, "authorized_creator_ids", ()) or ())
+        ids = list(self.world.authorized_creator_ids)
         creator = self.world.creator(sorted(ids)[0]) if ids else None
         return creator or self.world.creators[0]

@@ -32,6 +32,7 @@ from pipeline.twin.server.webhook_registry import Webhook, WebhookRegistry, cano
 if TYPE_CHECKING:
     from pipeline.twin.server.clock import TwinClock
     from pipeline.twin.server.config import TwinConfig
+    from pipeline.twin.world import World
 
 RETRY_DELAYS_SECONDS = (0, 60, 300, 1800, 7200)  # after the 1st..5th failed attempt
 
@@ -54,7 +55,9 @@ class Delivery:
 
 
 class DeliveryEngine:
-    def __init__(self, world: Any, clock: TwinClock, registry: WebhookRegistry, config: TwinConfig):
+    def __init__(
+        self, world: World, clock: TwinClock, registry: WebhookRegistry, config: TwinConfig
+    ):
         self.world = world
         self.clock = clock
         self.registry = registry
@@ -140,7 +143,7 @@ class DeliveryEngine:
         if not active:
             return
         start = min(h.harvested_until for h in active)
-        creator_ids = getattr(self.world, "authorized_creator_ids", None)
+        creator_ids = self.world.authorized_creator_ids
         events = self.world.events_between(start, now, creator_ids=creator_ids)
         for hook in active:
             batch: list[Delivery] = []

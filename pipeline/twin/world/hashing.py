@@ -6,6 +6,8 @@ one minute) computable on its own and identical to the same slice computed in bu
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -66,6 +68,14 @@ def hash_int(*keys: int) -> int:
 def uniform_int(*keys: int) -> float:
     """Scalar twin of :func:`uniform_array`."""
     return (hash_int(*keys) >> 11) * _INV_2_53
+
+
+def normal_int(*keys: int) -> float:
+    """Scalar standard normal from hashed keys (Box-Muller, like :func:`normal_array`)."""
+    h = hash_int(*keys)
+    u1 = 1.0 - (_mix_int(h ^ 1) >> 11) * _INV_2_53
+    u2 = (_mix_int(h ^ 2) >> 11) * _INV_2_53
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
 def pick(options: tuple[str, ...] | list[str], *keys: int) -> str:

@@ -12,7 +12,14 @@ from numpy.typing import NDArray
 
 from pipeline.twin.world import purposes as P
 from pipeline.twin.world.config import WORLD_EPOCH, WorldConfig
-from pipeline.twin.world.hashing import hash_int, hex_id, normal_array, pick, uniform_array
+from pipeline.twin.world.hashing import (
+    hash_array,
+    hash_int,
+    hex_id,
+    normal_array,
+    pick,
+    uniform_array,
+)
 from pipeline.twin.world.models import Category, Creator, Team, TeamMember, UserRef
 from pipeline.twin.world.names import (
     BIO_TEMPLATES,
@@ -260,3 +267,18 @@ def viewer_ref(seed: int, viewer: int) -> UserRef:
     return UserRef(
         id=f"u_{hex_id(seed, P.VIEWER_ID, viewer)}", username=display.lower(), display_name=display
     )
+
+
+def viewer_refs(seed: int, viewers: NDArray[np.int64]) -> list[UserRef]:
+    """``[viewer_ref(seed, v) for v in viewers]``, hashed in bulk (many times faster)."""
+    ids = hash_array(seed, P.VIEWER_ID, viewers).tolist()
+    names = hash_array(seed, P.VIEWER_NAME, viewers).tolist()
+    n_first, n_second = len(NAME_FIRST), len(NAME_SECOND)
+    out: list[UserRef] = []
+    for v, hid, h in zip(viewers.tolist(), ids, names, strict=True):
+        display = (
+            f"{NAME_FIRST[h % n_first].capitalize()}"
+            f"{NAME_SECOND[(h >> 16) % n_second].capitalize()}{v}"
+        )
+        out.append(UserRef(id=f"u_{hid:016x}", username=display.lower(), display_name=display))
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,7 +28,7 @@ from pipeline.twin.world.events import (
     EventModel,
     EventTable,
 )
-from pipeline.twin.world.hashing import hash_int, hex_id
+from pipeline.twin.world.hashing import hash_int, hex_id, normal_int, uniform_int
 from pipeline.twin.world.models import (
     Category,
     ChatStats,
@@ -43,9 +44,8 @@ from pipeline.twin.world.models import (
     WorldEvent,
 )
 from pipeline.twin.world.names import TITLE_TEMPLATES
-from pipeline.twin.world.render import render_events
 from pipeline.twin.world.population import STATIC, build_categories, build_population, viewer_ref
-from pipeline.twin.world.subscriptions import active_subscribers
+from pipeline.twin.world.render import render_events
 from pipeline.twin.world.sessions import (
     MINUTES_PER_DAY,
     RAID_WINDOW,
@@ -57,8 +57,10 @@ from pipeline.twin.world.sessions import (
     finish,
     raid_bump,
 )
+from pipeline.twin.world.subscriptions import active_subscribers
 
 MINUTE = timedelta(minutes=1)
+FOLLOWING_CAP = 5_000
 MILLISECOND = timedelta(milliseconds=1)
 LANGUAGE_TAGS = {
     "en": "English",
@@ -484,6 +486,15 @@ class World:
         today = int(np.searchsorted(day_ms, ms, side="left"))
         return int(self._pop.followers0[c] + self._events.follows_before(day)[c] + today)
 
+    def following_count(self, creator_id: str, t: datetime) -> int:
+        """How many channels the creator follows at ``t``: a hashed base at the epoch plus one
+        new follow every few days (never decreasing). The world has no follow graph."""
+        c = self.creator_index(creator_id)
+        days = to_ms(t) / DAY_MS
+        base = int(math.exp(3.5 + 1.1 * normal_int(self.seed, P.FOLLOWING, c)))
+        per_day = 0.02 + 0.3 * uniform_int(self.seed, P.FOLLOWING, c, 1) ** 2
+        return min(base, FOLLOWING_CAP) + int(days * per_day)
+
     def followers(
         self, creator_id: str, t: datetime, limit: int = 100, offset: int = 0
     ) -> list[Follower]:
@@ -561,8 +572,18 @@ class World:
 
     # ----- clips, polls, giveaways, chat --------------------------------------------------
     def clips(self, creator_id: str, t: datetime, since: datetime | None = None) -> list[Clip]:
-        """Clips created before ``t`` (and at/after ``since``), newest first; views grow with age."""
+        """Clips created before ``t`` and at/after ``since``, newest first; views grow with age.
+
+        Without ``since`` only the last ``extras.CLIP_HISTORY_DAYS`` (90) days are listed, so the
+        cost stays bounded however old the world gets; pass ``since`` for older clips.
+        """
         return extras.clips(self, self.creator_index(creator_id), t, since)
+
+    def clip(self, clip_id: str, t: datetime) -> Clip | None:
+        """The clip with id ``clip_id`` as seen at ``t`` (any age), or None if there is no such
+        clip yet. The id names its creator and session, so this rebuilds one session only."""
+        to_ms(t)  # validate t even when the id is malformed
+        return extras.clip(self, clip_id, t)
 
     def active_poll(self, creator_id: str, t: datetime) -> Poll | None:
         return extras.active_poll(self, self.creator_index(creator_id), t)
