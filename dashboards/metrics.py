@@ -7,7 +7,9 @@
   sample when no offline event arrived). The curve is extended flat from the first sample back to
   ``startedAt`` and from the last sample to the offline time; the edges obey the same gap rule.
 * Hours live (airtime) = the session's duration, edge to edge, uncovered gaps included.
-* Average viewers = hours watched ÷ hours live, never the plain mean of samples.
+* Average viewers = hours watched ÷ the live hours those intervals cover, never the plain mean of
+  samples. With full coverage that is hours watched ÷ hours live; dividing by uncovered airtime
+  too would count an unobserved stretch (tracking started mid-stream, an outage) as zero viewers.
 * Peak = max of the samples; it misses spikes between samples.
 
 ``docs/metrics.md`` is the project-wide statement of these definitions.
@@ -82,7 +84,7 @@ def watch_metrics(
         covered_seconds += seconds
 
     live_seconds = (timeline[-1][0] - timeline[0][0]).total_seconds()
-    average = watched_seconds / live_seconds if live_seconds > 0 else None
+    average = watched_seconds / covered_seconds if covered_seconds > 0 else None
     return WatchMetrics(
         hours_watched=watched_seconds / _HOUR,
         hours_live=live_seconds / _HOUR,
@@ -98,12 +100,13 @@ def combine(sessions: Sequence[WatchMetrics]) -> WatchMetrics:
     """Totals over several sessions; the average is re-derived from the sums, not averaged."""
     watched = sum(m.hours_watched for m in sessions)
     live = sum(m.hours_live for m in sessions)
+    covered = sum(m.covered_hours for m in sessions)
     peaks = [m.peak_viewers for m in sessions if m.peak_viewers is not None]
     return WatchMetrics(
         hours_watched=watched,
         hours_live=live,
-        covered_hours=sum(m.covered_hours for m in sessions),
-        average_viewers=watched / live if live > 0 else None,
+        covered_hours=covered,
+        average_viewers=watched / covered if covered > 0 else None,
         peak_viewers=max(peaks) if peaks else None,
         samples=sum(m.samples for m in sessions),
         skipped_gaps=sum(m.skipped_gaps for m in sessions),

@@ -86,17 +86,16 @@ sessions_col.metric("Sessions", f"{len(sessions):,}")
 if sessions:
     uncovered = total.hours_live - total.covered_hours
     note = (
-        f"{ui.format_hours(total.hours_live)} live; average viewers = hours watched ÷ hours live "
-        "(time-weighted). Peak is the largest sample and can miss spikes between polls."
+        f"{ui.format_hours(total.hours_live)} live; average viewers = hours watched ÷ the live "
+        "hours our polls cover (time-weighted). Peak is the largest sample and can miss spikes "
+        "between polls."
     )
     if uncovered > 0:
-        covered_average = total.hours_watched / total.covered_hours if total.covered_hours else None
         note += (
             f" {ui.format_hours(uncovered)} of airtime fell in gaps longer than "
             f"{metrics.MAX_GAP_FACTOR}× the {cadence.seconds // 60}-minute poll cadence (missed "
-            "polls, or tracking began mid-stream); gaps are not interpolated, so they count as "
-            "airtime without watch time. Over the covered airtime alone the average is "
-            f"{ui.format_count(covered_average)}."
+            "polls, or tracking began mid-stream); gaps are not interpolated, so that airtime is "
+            "left out of the average rather than counted as zero viewers."
         )
     st.caption(note)
 

@@ -227,6 +227,17 @@ class LandingLog:
             if batch:
                 self._commit(batch)
             self._seal_if_due()
+        # Anything queued while stopping is still written (nobody may wait forever).
+        leftovers = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is not _STOP:
+                leftovers.append(item)
+        if leftovers:
+            self._commit(leftovers)  # type: ignore[arg-type]
         self._seal()
 
     def _idle_timeout(self) -> float | None:
@@ -241,7 +252,7 @@ class LandingLog:
         started = time.perf_counter()
         try:
             self._write_durably(data)
-        except OSError as exc:
+        except Exception as exc:  # OSError mostly; anything else must not kill the writer
             error = LandingError(f"landing write failed: {exc}")
             self.last_error = str(exc)
             log.error("landing write failed, %d records not acknowledged: %s", len(batch), exc)

@@ -42,6 +42,10 @@ def _step_intervals(instance: dg.DagsterInstance) -> list[tuple[float, float, st
 
 def test_two_jobs_at_once_are_serialised_by_the_pool(tmp_path):
     home = ensure_dagster_home(tmp_path)
+    # Create the instance's sqlite storage once, as `dagster dev` does before any run; two
+    # processes initialising a fresh instance at the same moment race on its migrations.
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
     run_config = tmp_path / "run.yaml"
     # One process per run keeps the test quick; the pool is enforced per step either way.
     run_config.write_text("execution:\n  config:\n    in_process: {}\n")

@@ -88,11 +88,13 @@ def test_average_is_time_weighted_not_mean_of_samples() -> None:
     assert result.peak_viewers == 1000
 
 
-def test_gap_counts_as_airtime_but_not_as_watched() -> None:
+def test_gap_counts_as_airtime_but_not_in_the_average() -> None:
+    # The 25-minute hole is unobserved: counting it as zero viewers would report 17, not 60.
     result = watch_metrics(series((0, 60), (5, 60), (30, 60), (35, 60)), FIVE)
     assert result.covered_hours == pytest.approx(10 / 60)
+    assert result.hours_live == pytest.approx(35 / 60)
     assert result.skipped_gaps == 1
-    assert result.average_viewers == pytest.approx(600 / 35)
+    assert result.average_viewers == pytest.approx(60)
 
 
 def test_no_samples_means_no_average_or_peak() -> None:

@@ -140,12 +140,13 @@ def test_channel_growth_default_channel(
     # 2 x 160 = 320 -> 1720 viewer-minutes over 34 minutes live.
     # Session s0 (day 1): 19:55 edge 5 x 10 = 50; 20:00-20:05 75 -> 125 over 10 minutes (its
     # only offline event is a test event, so it ends at the last sample).
-    # Total 1845 viewer-minutes / 44 minutes = 41.9 average viewers.
-    assert metrics["Average viewers"] == "42"
+    # Total 1845 viewer-minutes over 44 minutes live, of which the polls cover s1 2 + 10 + 2
+    # and s0 5 + 5 = 24 minutes: the average is 1845 / 24 = 76.9 (not 1845 / 44 = 41.9, which
+    # would count the 20 unobserved minutes as zero viewers).
+    assert metrics["Average viewers"] == "77"
     assert metrics["Peak viewers"] == "160"
     assert metrics["Sessions"] == "2"
-    # Covered airtime: s1 2 + 10 + 2 minutes, s0 5 + 5 -> 1845 / 24 = 76.9.
-    assert "Over the covered airtime alone the average is 77." in at.caption[0].value
+    assert "left out of the average rather than counted as zero viewers" in at.caption[0].value
     followers_chart, viewers_chart = chart_frames(at)
     assert list(followers_chart["follower_count"]) == [1000, 1040, 1055]
     assert list(viewers_chart["viewers"]) == [10, 20, 100, 120, 140, 160]  # 'top' row not added

@@ -39,7 +39,7 @@ TABLE_COUNTS = {
     "stream.online": "SELECT count(*) FROM core.stream_status_events WHERE status = 'online'",
     "stream.offline": "SELECT count(*) FROM core.stream_status_events WHERE status = 'offline'",
 }
-TWIN_MINUTES = 60
+TWIN_MINUTES = 180
 
 
 def test_twin_deliveries_match_truth(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_twin_deliveries_match_truth(tmp_path: Path) -> None:
         tolerance_seconds=(TWIN_MINUTES + 10) * 60,
     )
     with (
-        twin_testing.running_twin(clock="frozen", start=start, creators=400) as twin,
+        twin_testing.running_twin(clock="frozen", start=start, creators=2000) as twin,
         running_receiver(config) as rx,
     ):
         hook = twin.create_webhook(rx.url, EVENTS)
