@@ -66,7 +66,7 @@ def webhook_events(
             "test_events": result.test_events,
             "quarantined": result.quarantined,
             **{f"loaded_{table}": count for table, count in sorted(result.typed_inserted.items())},
-            "snapshot": str(snapshot),
+            "snapshot": snapshot.name,
         }
     )
 
@@ -110,9 +110,12 @@ webhook_job = dg.define_asset_job(
     description="Requests a webhook load when a new sealed landing segment appears.",
 )
 def velora_webhook_landing_sensor(
-    context: dg.SensorEvaluationContext, webhook_landing: WebhookLandingResource
+    context: dg.SensorEvaluationContext,
+    webhook_landing: WebhookLandingResource,
+    warehouse: WarehouseResource,
 ) -> dg.SensorResult | dg.SkipReason:
-    landing_dir = webhook_landing.landing_path(resolve_settings())
+    # Lists the landing directory only: the sensor never opens the (locked) warehouse.
+    landing_dir = webhook_landing.landing_path(resolve_settings(warehouse=warehouse))
     newest = newest_unseen_segment(pending_segments(landing_dir), context.cursor)
     if newest is None:
         return dg.SkipReason(f"no new sealed segment in {landing_dir}")

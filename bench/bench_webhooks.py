@@ -104,7 +104,10 @@ def run_server(kind: str, port: int, landing_dir: Path) -> None:
     else:
         from pipeline.webhooks.receiver import ReceiverConfig, WebhookReceiver
 
-        app = WebhookReceiver(ReceiverConfig(landing_dir=landing_dir, env_secret=SECRET))
+        workers = int(os.environ.get("BENCH_FSYNC_WORKERS", "4"))
+        app = WebhookReceiver(
+            ReceiverConfig(landing_dir=landing_dir, env_secret=SECRET, fsync_workers=workers)
+        )
     uvicorn.run(
         app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
     )

@@ -32,6 +32,7 @@ from pipeline.ingest.transforms import (
 )
 from pipeline.ingest.transforms.values import as_str, pick, reject, unwrap
 from pipeline.schemas import FRAME_SCHEMAS, SCHEMAS, rows_as_json, split_valid
+from pipeline.schemas.frames import frame_from_rows
 from pipeline.warehouse.core_load import QuarantineEntry, insert_quarantine, load_frame
 from pipeline.warehouse.marts import update_live_totals
 from pipeline.warehouse.raw import select_poll_bodies
@@ -143,7 +144,7 @@ def _collect(
         if item.whole_body:
             counts.malformed.append(f"{endpoint}: {item.reason}")
     if result.rows:
-        frame = pl.DataFrame(result.rows, schema=FRAME_SCHEMAS[table])
+        frame = frame_from_rows(result.rows, FRAME_SCHEMAS[table])
         batch.frames.append(frame.with_columns(pl.lit(endpoint).alias(ENDPOINT_COLUMN)))
     if returning is not None:
         batch.returning[returning] = endpoint

@@ -6,9 +6,10 @@ Layout under the landing directory:
 - ``seg-<time_ns>.seg``  — sealed segments, immutable; the loader reads only these.
 - ``.lock``              — ``flock``-ed by the receiver so two writers can never share a directory.
 
-Durability: every request thread hands its framed record to one writer thread, which writes all
-records queued so far in one ``write`` and ``fdatasync``s once, then wakes every waiter. A waiter is
-only told "durable" after that fsync returned, so a 2xx always means "on disk".
+Durability (group commit): requests hand their framed record to one writer thread, which writes
+all records queued so far in one ``write`` and gives the batch to an fsync worker; the worker's
+``fdatasync`` returns, then every waiter of the batch is woken. A waiter is only told "durable"
+after an fsync issued after its bytes were written returned, so a 2xx always means "on disk".
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,6 +113,7 @@ class _SyncWaiter:
 
 
 _STOP = object()
+Item = tuple[bytes, "asyncio.AbstractEventLoop | None", object]
 
 
 @dataclass
@@ -120,8 +123,46 @@ class BatchStats:
     fsync_seconds: float
 
 
+class _Segment:
+    """The open segment: one append fd for the writer, one fd per fsync worker.
+
+    Each worker fsyncs through its own file description so that a writeback error is reported
+    to every worker whose fsync covers it (Linux reports an error once per description).
+    """
+
+    def __init__(self, path: Path, workers: int) -> None:
+        self.path = path
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o640)
+        self.sync_fds: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self._all_sync_fds = [os.open(path, os.O_RDONLY) for _ in range(workers)]
+        for fd in self._all_sync_fds:
+            self.sync_fds.put(fd)
+        self.size = 0
+        self.opened_at = time.monotonic()
+        self.poisoned = False
+        self.pending = 0
+        self.idle = threading.Condition()
+
+    def wait_idle(self) -> None:
+        with self.idle:
+            while self.pending:
+                self.idle.wait()
+
+    def close_fds(self) -> None:
+        for fd in (self.fd, *self._all_sync_fds):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
 class LandingLog:
-    """Single-writer, group-committing landing log. Use ``start()`` / ``close()``."""
+    """Single-writer, group-committing landing log. Use ``start()`` / ``close()``.
+
+    One writer thread takes every queued record, appends them with one ``write`` and hands the
+    batch to an fsync worker; up to ``fsync_workers`` fsyncs may overlap (the kernel runs
+    concurrent fdatasyncs of one file in parallel), so a slow disk doesn't serialise batches.
+    When all workers are busy the writer waits, and records pile up into the next, bigger batch.
+    A waiter is released only after an fdatasync issued *after* its bytes were written returned.
+    """
 
     def __init__(
         self,
@@ -129,19 +170,22 @@ class LandingLog:
         *,
         max_segment_bytes: int = 64 * 1024 * 1024,
         max_segment_age_seconds: float = 60.0,
+        fsync_workers: int = 4,
         on_batch: Callable[[BatchStats], None] | None = None,
     ) -> None:
+        if fsync_workers < 1:
+            raise ValueError(f"fsync_workers must be at least 1, got {fsync_workers}")
         self.landing_dir = Path(landing_dir)
         self.max_segment_bytes = max_segment_bytes
         self.max_segment_age_seconds = max_segment_age_seconds
+        self.fsync_workers = fsync_workers
         self.on_batch = on_batch
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._slots = threading.Semaphore(fsync_workers)
+        self._pool: ThreadPoolExecutor | None = None
         self._thread: threading.Thread | None = None
         self._lock_fd: int | None = None
-        self._fd: int | None = None
-        self._open_path: Path | None = None
-        self._open_size = 0
-        self._opened_at = 0.0
+        self._segment: _Segment | None = None
         self._closed = False
         self.last_error: str | None = None
         self.recovery: RecoveryReport | None = None
@@ -159,6 +203,7 @@ class LandingLog:
             ) from None
         self._lock_fd = lock_fd
         self.recovery = recover_open_segments(self.landing_dir)
+        self._pool = ThreadPoolExecutor(self.fsync_workers, thread_name_prefix="landing-fsync")
         self._thread = threading.Thread(target=self._run, name="landing-writer", daemon=True)
         self._thread.start()
 
@@ -170,6 +215,8 @@ class LandingLog:
         if self._thread is not None:
             self._queue.put(_STOP)
             self._thread.join()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
@@ -177,7 +224,8 @@ class LandingLog:
 
     @property
     def open_segment(self) -> str | None:
-        return self._open_path.name if self._open_path else None
+        segment = self._segment
+        return segment.path.name if segment else None
 
     @property
     def running(self) -> bool:
@@ -207,13 +255,14 @@ class LandingLog:
     def _run(self) -> None:
         stop = False
         while not stop:
-            timeout = self._idle_timeout()
             try:
-                first = self._queue.get(timeout=timeout)
+                first = self._queue.get(timeout=self._idle_timeout())
             except queue.Empty:
                 self._seal_if_due()
                 continue
-            batch: list[tuple[bytes, asyncio.AbstractEventLoop | None, object]] = []
+            # Wait for a free fsync worker *before* draining: what arrives meanwhile joins this batch.
+            self._slots.acquire()
+            batch: list[Item] = []
             item = first
             while True:
                 if item is _STOP:
@@ -225,104 +274,131 @@ class LandingLog:
                 except queue.Empty:
                     break
             if batch:
-                self._commit(batch)
+                self._write_and_dispatch(batch)
+            else:
+                self._slots.release()
             self._seal_if_due()
         # Anything queued while stopping is still written (nobody may wait forever).
-        leftovers = []
+        leftovers: list[Item] = []
         while True:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
             if item is not _STOP:
-                leftovers.append(item)
+                leftovers.append(item)  # type: ignore[arg-type]
         if leftovers:
-            self._commit(leftovers)  # type: ignore[arg-type]
+            self._slots.acquire()
+            self._write_and_dispatch(leftovers)
         self._seal()
 
     def _idle_timeout(self) -> float | None:
-        if self._open_path is None:
+        segment = self._segment
+        if segment is None:
             return None
-        remaining = self._opened_at + self.max_segment_age_seconds - time.monotonic()
+        remaining = segment.opened_at + self.max_segment_age_seconds - time.monotonic()
         return max(0.05, remaining)
 
-    def _commit(self, batch: list[tuple[bytes, asyncio.AbstractEventLoop | None, object]]) -> None:
-        error: BaseException | None = None
+    def _write_and_dispatch(self, batch: list[Item]) -> None:
+        """Append the batch (caller holds one fsync slot) and hand it to an fsync worker."""
         data = b"".join(frame for frame, _, _ in batch)
-        started = time.perf_counter()
         try:
-            self._write_durably(data)
-        except Exception as exc:  # OSError mostly; anything else must not kill the writer
-            error = LandingError(f"landing write failed: {exc}")
-            self.last_error = str(exc)
-            log.error("landing write failed, %d records not acknowledged: %s", len(batch), exc)
-        elapsed = time.perf_counter() - started
-        if error is None and self.on_batch is not None:
-            self.on_batch(BatchStats(records=len(batch), bytes=len(data), fsync_seconds=elapsed))
-        by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
-        for _, loop, waiter in batch:
-            if loop is None:
-                assert isinstance(waiter, _SyncWaiter)
-                waiter.error = error
-                waiter.event.set()
-            else:
-                by_loop.setdefault(loop, []).append(waiter)  # type: ignore[arg-type]
-        for loop, futures in by_loop.items():
-            # One wake-up per loop per batch rather than one per request.
-            with contextlib.suppress(RuntimeError):  # loop already closed: nobody is waiting
-                loop.call_soon_threadsafe(_settle, futures, error)
-
-    def _write_durably(self, data: bytes) -> None:
-        if self._fd is None or self._open_size >= self.max_segment_bytes:
-            self._seal()
-            self._open_new()
-        assert self._fd is not None
-        good_size = self._open_size
-        try:
+            segment = self._writable_segment()
             view = memoryview(data)
             while view:
-                written = os.write(self._fd, view)
+                written = os.write(segment.fd, view)
                 view = view[written:]
-            os.fdatasync(self._fd)
-        except OSError:
-            # Cut the partial batch so later records stay readable, then start afresh.
-            with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, good_size)
-                os.fdatasync(self._fd)
-            self._seal()
-            raise
-        self._open_size += len(data)
+        except Exception as exc:  # OSError mostly; anything else must not kill the writer
+            if self._segment is not None:
+                self._segment.poisoned = True  # sealed before the next write
+            self._fail(batch, exc)
+            self._slots.release()
+            return
+        segment.size += len(data)
+        with segment.idle:
+            segment.pending += 1
+        assert self._pool is not None
+        self._pool.submit(self._sync_and_settle, segment, batch, len(data))
 
-    def _open_new(self) -> None:
+    def _sync_and_settle(self, segment: _Segment, batch: list[Item], nbytes: int) -> None:
+        started = time.perf_counter()
+        error: BaseException | None = None
+        fd = segment.sync_fds.get()
+        try:
+            os.fdatasync(fd)
+        except Exception as exc:
+            segment.poisoned = True
+            error = exc
+        finally:
+            segment.sync_fds.put(fd)
+        elapsed = time.perf_counter() - started
+        with segment.idle:
+            segment.pending -= 1
+            segment.idle.notify_all()
+        if error is None:
+            if self.on_batch is not None:
+                self.on_batch(BatchStats(records=len(batch), bytes=nbytes, fsync_seconds=elapsed))
+            _release(batch, None)
+        else:
+            self._fail(batch, error)
+        self._slots.release()
+
+    def _fail(self, batch: list[Item], exc: BaseException) -> None:
+        self.last_error = str(exc)
+        log.error("landing write failed, %d records not acknowledged: %s", len(batch), exc)
+        _release(batch, LandingError(f"landing write failed: {exc}"))
+
+    def _writable_segment(self) -> _Segment:
+        segment = self._segment
+        if segment is not None and not segment.poisoned and segment.size < self.max_segment_bytes:
+            return segment
+        self._seal()
         path = self.landing_dir / f"{SEGMENT_PREFIX}{time.time_ns():020d}{OPEN_SUFFIX}"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o640)
+        segment = _Segment(path, self.fsync_workers)
         fsync_dir(self.landing_dir)  # the new name must survive a crash with its records
-        self._fd, self._open_path, self._open_size = fd, path, 0
-        self._opened_at = time.monotonic()
+        self._segment = segment
+        return segment
 
     def _seal_if_due(self) -> None:
-        if self._open_path is None:
+        segment = self._segment
+        if segment is None:
             return
-        too_old = time.monotonic() - self._opened_at >= self.max_segment_age_seconds
-        if too_old or self._open_size >= self.max_segment_bytes:
+        too_old = time.monotonic() - segment.opened_at >= self.max_segment_age_seconds
+        if too_old or segment.size >= self.max_segment_bytes or segment.poisoned:
             self._seal()
 
     def _seal(self) -> None:
-        if self._fd is None or self._open_path is None:
+        segment = self._segment
+        if segment is None:
             return
-        fd, path, size = self._fd, self._open_path, self._open_size
-        self._fd, self._open_path, self._open_size = None, None, 0
+        self._segment = None
+        segment.wait_idle()  # no fsync of this segment may still be running
         # Every acknowledged batch was already fdatasync'd; a failure here must not strand the
         # segment as ``.open`` (the loader only reads sealed ones).
         with contextlib.suppress(OSError):
-            os.fsync(fd)
-        with contextlib.suppress(OSError):
-            os.close(fd)
-        if size == 0:
-            path.unlink(missing_ok=True)
+            os.fsync(segment.fd)
+        segment.close_fds()
+        if segment.size == 0:
+            segment.path.unlink(missing_ok=True)
         else:
-            os.rename(path, path.with_name(path.name[: -len(OPEN_SUFFIX)] + SEALED_SUFFIX))
+            sealed = segment.path.name[: -len(OPEN_SUFFIX)] + SEALED_SUFFIX
+            os.rename(segment.path, segment.path.with_name(sealed))
         fsync_dir(self.landing_dir)
+
+
+def _release(batch: list[Item], error: BaseException | None) -> None:
+    by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+    for _, loop, waiter in batch:
+        if loop is None:
+            assert isinstance(waiter, _SyncWaiter)
+            waiter.error = error
+            waiter.event.set()
+        else:
+            by_loop.setdefault(loop, []).append(waiter)  # type: ignore[arg-type]
+    for loop, futures in by_loop.items():
+        # One wake-up per loop per batch rather than one per request.
+        with contextlib.suppress(RuntimeError):  # loop already closed: nobody is waiting
+            loop.call_soon_threadsafe(_settle, futures, error)
 
 
 def _settle(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:

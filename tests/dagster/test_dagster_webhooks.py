@@ -51,7 +51,10 @@ def _land(landing_dir, records) -> None:
 
 
 def _sensor(landing_dir, cursor):
-    resources = {"webhook_landing": WebhookLandingResource(landing_dir=str(landing_dir))}
+    resources = {
+        "webhook_landing": WebhookLandingResource(landing_dir=str(landing_dir)),
+        "warehouse": WarehouseResource(path=str(landing_dir.parent / "never-opened.duckdb")),
+    }
     with dg.build_sensor_context(cursor=cursor, resources=resources) as context:
         return velora_webhook_landing_sensor(context)
 
@@ -105,6 +108,7 @@ def test_sensor_requests_a_load_once_per_new_segment(tmp_path):
     _land(landing, [_follow(2, followed_at=START + timedelta(minutes=1))])
     second = _sensor(landing, segment)
     assert isinstance(second, dg.SensorResult) and second.cursor and second.cursor > segment
+    assert not (tmp_path / "never-opened.duckdb").exists()
 
 
 def test_load_asset_writes_typed_rows_and_its_checks_pass(tmp_path):

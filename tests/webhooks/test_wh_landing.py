@@ -144,8 +144,8 @@ def test_write_failure_is_reported_not_acknowledged(tmp_path: Path) -> None:
     log = LandingLog(tmp_path)
     log.start()
     log.append(rec(1))
-    assert log._fd is not None
-    os.close(log._fd)  # simulate the disk going away under the writer
+    assert log._segment is not None
+    os.close(log._segment.fd)  # simulate the disk going away under the writer
     with pytest.raises(LandingError):
         log.append(rec(2))
     log.append(rec(3))  # a fresh segment is opened after the failure

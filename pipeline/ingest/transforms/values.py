@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 
@@ -18,20 +19,22 @@ class BadValue(ValueError):
     """A present value of the wrong shape; the message names the field and the value."""
 
 
-_MISSING = object()
-
-
+@cache
 def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+@cache
+def _spellings(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(key for name in names for key in (name, snake(name))))
+
+
 def pick(obj: Mapping[str, Any], *names: str) -> Any:
     """The first present, non-null value among ``names`` and their snake_case spellings."""
-    for name in names:
-        for key in (name, snake(name)):
-            value = obj.get(key, _MISSING)
-            if value is not _MISSING and value is not None:
-                return value
+    for key in _spellings(names):
+        value = obj.get(key)
+        if value is not None:
+            return value
     return None
 
 
@@ -45,7 +48,17 @@ def as_str(value: Any, field_name: str) -> str | None:
     raise BadValue(f"{field_name}: expected a string, got {value!r}")
 
 
+INT64_MAX = 2**63 - 1
+
+
 def as_int(value: Any, field_name: str) -> int | None:
+    number = _as_int(value, field_name)
+    if number is not None and not -INT64_MAX <= number <= INT64_MAX:
+        raise BadValue(f"{field_name}: {value!r} is out of range")
+    return number
+
+
+def _as_int(value: Any, field_name: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool):

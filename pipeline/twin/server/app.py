@@ -103,6 +103,8 @@ def create_app(config: TwinConfig | None = None, world: World | None = None) -> 
         },
         lifespan=lifespan,
     )
+    # "/api/x/" is not "/api/x": answer 404 in Velora's format instead of an empty 307 redirect
+    app.router.redirect_slashes = False
     app.state.twin = state
     state.routes = list(routes)
     app.state.openapi = openapi_document(routes)

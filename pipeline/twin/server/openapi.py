@@ -165,7 +165,7 @@ SCHEMAS: dict[str, Any] = {
         {
             "userId": STR,
             "username": STR,
-            "tier": STR,
+            "tier": {"type": "integer", "enum": [1000, 2000, 3000]},
             "isGift": BOOL,
             "startedAt": TIME,
             "months": INT,

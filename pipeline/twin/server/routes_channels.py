@@ -14,7 +14,7 @@ from pipeline.twin.server.badges import BADGE_CATEGORIES, BADGES
 from pipeline.twin.server.errors import bad_request, not_found
 from pipeline.twin.server.pagination import decode_cursor, encode_cursor, parse_limit
 from pipeline.twin.server.routes_streams import following_count, page_response, twin
-from pipeline.twin.world.models import Team
+from pipeline.twin.world import Team
 
 PERIODS = ("all", "month", "week")
 

@@ -188,7 +188,7 @@ ROUTES = [
     Route(
         "/api/developer/apps/{client_id}/webhooks/{hook_id}",
         webhook_item,
-        methods=["GET", "PATCH", "PUT", "DELETE"],
+        methods=["GET", "PATCH", "DELETE"],
     ),
     Route(
         "/api/developer/apps/{client_id}/webhooks/{hook_id}/rotate-secret",

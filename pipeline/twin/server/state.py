@@ -19,8 +19,7 @@ from pipeline.twin.server.stats import RequestStats
 from pipeline.twin.server.timefmt import floor_minute
 from pipeline.twin.server.webhook_delivery import DeliveryEngine
 from pipeline.twin.server.webhook_registry import WebhookRegistry
-from pipeline.twin.world import World
-from pipeline.twin.world.models import Creator, LiveStream, Subscriber
+from pipeline.twin.world import Creator, LiveStream, Subscriber, World
 
 
 @dataclass

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pipeline.twin.server.timefmt import iso
-from pipeline.twin.world.models import (
+from pipeline.twin.world import (
     Category,
     ChatStats,
     Clip,

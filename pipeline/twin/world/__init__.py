@@ -91,8 +91,16 @@ Followers, leaderboards, extras
 * Leaderboards (``boards.py``) sum the same events: Volts per sender, gift_count per
   (non-anonymous) gifter, reward cost per redeemer (points spent); periods ``all`` (since the
   epoch), ``month`` and ``week`` (the last 30 / 7 days before ``t``).
+* Subscribers (``subscriptions.py``): ``subscribers(c, t)`` is a user's latest
+  ``channel.subscribe`` in ``[t - 30 d, t)`` unless a ``channel.subscription.end`` for that user
+  came at or after it. Subscribe and end events are drawn independently (no per-subscriber
+  billing history), so the list is *defined* by the events rather than driving them.
+* ``events_between(..., types=)`` filters by canonical type before building events.
 * Clips, polls, giveaways and chat statistics are derived from sessions and viewer curves; see
-  ``extras.py`` for their formulas.
+  ``extras.py`` for their formulas. Clip ids encode (creator index, day, k) so ``clip(id, t)`` is
+  a direct lookup; ``clips(c, t)`` lists the last 90 days unless ``since`` is given.
+* ``following_count(c, t)``: a hashed base ``exp(3.5 + 1.1 z)`` (capped at 5,000) plus
+  ``0.02-0.32`` new follows per day since the epoch; no follow graph.
 """
 
 from pipeline.twin.world.config import (

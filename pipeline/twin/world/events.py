@@ -5,7 +5,9 @@ Two levels keep months of history cheap and consistent:
 * ``counts(day)`` — an ``(n_codes, n_creators)`` integer matrix: Poisson draws for the rate-driven
   kinds (one numpy Generator seeded from ``(seed, day)``), gifted-sub totals from the gifts'
   hashed sizes, and session-driven kinds (online/offline/raid) from the session tables.
-* ``table(day, creators)`` — the events themselves as columns. Event ``k`` of kind ``code`` for
+  ``rated_counts(day)`` is the same without the session kinds (no raid computation): follows,
+  leaderboards and subscribers only need that part.
+* ``table(day, creators, codes)`` — the events themselves as columns. Event ``k`` of kind ``code`` for
   creator ``c`` on ``day`` draws every field from ``hash(seed, day, code, c, k)``, so a table for a
   subset of creators is exactly the matching rows of the full table, and the table always holds
   exactly ``counts(day)`` events. Objects (``WorldEvent``) are only built for returned rows.
