@@ -97,6 +97,9 @@ def naive_app(landing_dir: Path):  # type: ignore[no-untyped-def]
 def run_server(kind: str, port: int, landing_dir: Path) -> None:
     import uvicorn
 
+    if os.environ.get("SW"):
+        sys.setswitchinterval(float(os.environ["SW"]))
+
     if kind == "hello":
         app = hello_app
     elif kind == "naive":

@@ -54,14 +54,12 @@ def validate_table(
     column = SNAPSHOT_COLUMN.get(table)
     if column and (snapshot_at is not None or scope == "latest"):
         if snapshot_at is None:
-            row = conn.execute(f'SELECT max("{column}") FROM {source}').fetchone()  # noqa: S608
-            snapshot_at = row[0] if row else None
-        frame = conn.execute(
-            f'SELECT * FROM {source} WHERE "{column}" = ?',  # noqa: S608
-            [snapshot_at],
-        ).pl()
+            rows = conn.execute(f'SELECT max("{column}") FROM {source}').fetchall()  # noqa: S608
+            snapshot_at = rows[0][0] if rows else None
+        query = f'SELECT * FROM {source} WHERE "{column}" = ?'  # noqa: S608
+        frame = conn.sql(query, params=[snapshot_at]).pl()
     else:
-        frame = conn.execute(f"SELECT * FROM {source}").pl()  # noqa: S608
+        frame = conn.sql(f"SELECT * FROM {source}").pl()  # noqa: S608
     where = f" at {snapshot_at.isoformat()}" if snapshot_at is not None and scope == "latest" else ""
     if frame.is_empty():
         return ValidationReport(table, 0, 0, True, f"{table}{where}: no rows", [], snapshot_at)

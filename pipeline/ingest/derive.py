@@ -102,8 +102,11 @@ def derive_poll(
     endpoints: Sequence[str],
     poll_at: datetime,
     settings: Settings,
+    *,
+    own_transaction: bool = True,
 ) -> dict[str, DeriveCounts]:
-    """Derive core rows of ``endpoints`` for ``poll_at`` in one transaction."""
+    """Derive core rows of ``endpoints`` for ``poll_at`` in one transaction (its own, or the
+    caller's when ``own_transaction`` is False)."""
     counts = {name: DeriveCounts() for name in endpoints}
     bodies = _bodies_by_endpoint(conn, poll_at, endpoints)
     batches: dict[str, _TableBatch] = defaultdict(_TableBatch)
@@ -117,15 +120,18 @@ def derive_poll(
         result = tracked_channel_rows(conn, settings, poll_at, bodies.get("tracked_channels", []))
         _collect(batches["ops.tracked_channels"], counts["tracked_channels"], "tracked_channels",
                  "ops.tracked_channels", result, None)
-    conn.execute("BEGIN TRANSACTION")
+    if own_transaction:
+        conn.execute("BEGIN TRANSACTION")
     try:
         for table, batch in batches.items():
             _load_table(conn, table, batch, counts, poll_at)
         if "live_streams" in endpoints and bodies.get("live_streams"):
             update_live_totals(conn, poll_at)
-        conn.execute("COMMIT")
+        if own_transaction:
+            conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if own_transaction:
+            conn.execute("ROLLBACK")
         raise
     return counts
 

@@ -44,8 +44,14 @@ class IngestError(Exception):
     """
 
     def __init__(
-        self, message: str, *, endpoint: str, results: tuple[IngestResult, ...] = ()
+        self,
+        message: str,
+        *,
+        endpoint: str,
+        results: tuple[IngestResult, ...] = (),
+        unreachable: bool = False,
     ) -> None:
         super().__init__(message)
         self.endpoint = endpoint
         self.results = results
+        self.unreachable = unreachable  # the API could not be reached at all (connection/timeout)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +17,10 @@ from pathlib import Path
 import duckdb
 
 from pipeline.client import VeloraClient
+from pipeline.client.errors import VeloraApiError, VeloraTransportError
 from pipeline.client.responses import ApiResponse
 from pipeline.config import Settings
-from pipeline.ingest.derive import derive_poll
+from pipeline.ingest.derive import DeriveCounts, derive_poll
 from pipeline.ingest.fetch import FETCHERS, FetchContext, FetchOutcome
 from pipeline.ingest.jobs import ENDPOINT_JOBS, GROUPS
 from pipeline.ingest.results import IngestError, IngestResult
@@ -101,13 +103,15 @@ def run_endpoints(
     db = connect(warehouse_path) if conn is None else conn
     results: dict[str, IngestResult] = {}
     problems: list[tuple[str, str]] = []
+    unreachable: list[bool] = []
     try:
         for group in GROUPS:
             batch = [n for n in names if ENDPOINT_JOBS[n].group == group]
             if not batch:
                 continue
             fatal = _run_batch(batch, client, db, poll_at, settings, results, problems)
-            if fatal:
+            if fatal is not None:
+                unreachable.append(isinstance(fatal, VeloraTransportError))
                 break  # the API is unusable: later groups would only fail the same way
     finally:
         if own_conn:
@@ -116,8 +120,32 @@ def run_endpoints(
     if problems:
         endpoint, _ = problems[0]
         message = "; ".join(text for _, text in problems)
-        raise IngestError(message, endpoint=endpoint, results=ordered)
+        raise IngestError(
+            message, endpoint=endpoint, results=ordered, unreachable=any(unreachable)
+        )
     return list(ordered)
+
+
+def _store_and_derive(
+    conn: duckdb.DuckDBPyConnection,
+    rows: list[RawResponse],
+    batch: Sequence[str],
+    poll_at: datetime,
+    settings: Settings,
+) -> tuple[Counter[str], dict[str, DeriveCounts]]:
+    """Raw rows and their core rows in one transaction (one commit per poll). If deriving
+    fails, the transaction is rolled back and the raw rows are stored on their own before the
+    error propagates: whatever happens, the fetched bodies are kept."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        inserted = insert_raw_responses(conn, rows, poll_at)
+        derived = derive_poll(conn, batch, poll_at, settings, own_transaction=False)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        insert_raw_responses(conn, rows, poll_at)
+        raise
+    return inserted, derived
 
 
 def _run_batch(
@@ -128,14 +156,13 @@ def _run_batch(
     settings: Settings,
     results: dict[str, IngestResult],
     problems: list[tuple[str, str]],
-) -> bool:
+) -> VeloraApiError | None:
+    """Fetch, store raw and derive one group's jobs; returns the fatal error, if any."""
     ctx = FetchContext(client=client, conn=conn, settings=settings, poll_at=poll_at)
     outcomes: dict[str, FetchOutcome] = {name: FETCHERS[name](ctx) for name in batch}
     rows = [raw_row(name, r, poll_at) for name, o in outcomes.items() for r in o.responses]
-    # raw first, in its own statement: whatever happens next, the fetched bodies are kept
-    inserted = insert_raw_responses(conn, rows, poll_at)
-    derived = derive_poll(conn, batch, poll_at, settings)
-    fatal = False
+    inserted, derived = _store_and_derive(conn, rows, batch, poll_at, settings)
+    fatal: VeloraApiError | None = None
     for name in batch:
         outcome, counts = outcomes[name], derived[name]
         requests = len(outcome.responses)
@@ -160,6 +187,6 @@ def _run_batch(
                 (name, f"{name}: malformed response kept in raw.api_responses ({malformed[0]})")
             )
         if outcome.fatal is not None:
-            fatal = True
+            fatal = outcome.fatal
             problems.append((name, f"{name}: {outcome.fatal}"))
     return fatal

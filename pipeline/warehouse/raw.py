@@ -86,6 +86,10 @@ def insert_raw_responses(
 
     Responses whose key is already stored are skipped (the caller counts them as duplicates).
     """
+    unique: dict[tuple[str, str, datetime, int], RawResponse] = {}
+    for row in rows:  # a key twice in one batch: the first response wins
+        unique.setdefault((row.endpoint, row.params_json, row.poll_at, row.page), row)
+    rows = list(unique.values())
     if not rows:
         return Counter()
     now = datetime.now(UTC)

@@ -88,7 +88,9 @@ def test_two_jobs_at_once_are_serialised_by_the_pool(tmp_path):
         assert end <= start, f"{step} and {next_step} held the warehouse at the same time"
 
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as conn:
-        endpoints = conn.execute(
-            "SELECT count(DISTINCT endpoint) FROM raw.api_responses"
-        ).fetchone()
-    assert endpoints is not None and endpoints[0] >= 8
+        rows = conn.execute("SELECT DISTINCT endpoint FROM raw.api_responses").fetchall()
+    stored = {row[0] for row in rows}
+    # Both runs wrote. (clips/profiles may fetch nothing here: the tracked channels come from a
+    # live poll, which the concurrent live run may not have stored yet.)
+    assert {"live_streams", "top_streams", "growing_streams", "featured_streams"} <= stored
+    assert {"categories", "teams"} <= stored

@@ -39,8 +39,8 @@ def pick(obj: Mapping[str, Any], *names: str) -> Any:
 
 
 def as_str(value: Any, field_name: str) -> str | None:
-    if value is None:
-        return None
+    if value is None or type(value) is str:  # fast path: the documented shape
+        return value
     if isinstance(value, str):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -52,6 +52,8 @@ INT64_MAX = 2**63 - 1
 
 
 def as_int(value: Any, field_name: str) -> int | None:
+    if type(value) is int and -INT64_MAX <= value <= INT64_MAX:  # fast path
+        return value
     number = _as_int(value, field_name)
     if number is not None and not -INT64_MAX <= number <= INT64_MAX:
         raise BadValue(f"{field_name}: {value!r} is out of range")
@@ -102,6 +104,14 @@ def as_bool(value: Any, field_name: str) -> bool | None:
 
 def as_timestamp(value: Any, field_name: str) -> datetime | None:
     """ISO 8601 (``Z`` or offset; a naive value is read as UTC) or unix seconds/milliseconds."""
+    if type(value) is str and value.endswith("Z"):  # fast path: Velora's own format
+        try:
+            parsed = datetime.fromisoformat(value[:-1])
+        except ValueError:
+            raise BadValue(f"{field_name}: unparseable timestamp {value!r}") from None
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
     if value is None or value == "":
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):

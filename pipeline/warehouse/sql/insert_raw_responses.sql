@@ -14,5 +14,4 @@ WHERE NOT EXISTS (
       AND r.params_json = c.params_json
       AND r.page = c.page
 )
-QUALIFY row_number() OVER (PARTITION BY c.endpoint, c.params_json, c.poll_at, c.page) = 1
 RETURNING endpoint;

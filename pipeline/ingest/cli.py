@@ -1,0 +1,152 @@
+"""``velora ingest --once`` and ``velora seed`` (heavy imports happen inside the commands)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+UNREACHABLE_HINT = "is the twin running? start it with `velora twin serve`"
+
+
+def register(subparsers: Any) -> None:
+    ingest = subparsers.add_parser("ingest", help="poll the Velora API into the warehouse")
+    ingest.add_argument("--once", action="store_true", help="run each selected job once, now")
+    ingest.add_argument(
+        "--select",
+        default="all",
+        help="comma-separated endpoint names and/or groups (live, leaderboards, hourly); default all",
+    )
+    ingest.add_argument("--no-publish", action="store_true", help="skip publishing a snapshot")
+    ingest.set_defaults(func=ingest_command)
+
+    seed = subparsers.add_parser("seed", help="seed history from a frozen-clock twin")
+    seed.add_argument("--days", type=float, required=True, help="simulated days of history")
+    seed.add_argument("--creators", type=int, default=2000, help="creators in the twin's world")
+    seed.add_argument("--seed", type=int, default=42, help="the twin world's seed")
+    seed.add_argument(
+        "--select", default="all", help="endpoint names and/or groups to seed (live, all, ...)"
+    )
+    seed.add_argument("--cadence", type=int, default=5, help="minutes between live polls")
+    seed.add_argument(
+        "--base-url", default=None, help="use an already running frozen-clock twin instead"
+    )
+    seed.set_defaults(func=seed_command)
+
+
+def _user_error(message: str) -> Exception:
+    from pipeline.cli import UserFacingError
+
+    return UserFacingError(message)
+
+
+def _select(selection: str) -> list[str]:
+    from pipeline.ingest.jobs import select_jobs
+
+    try:
+        return select_jobs(selection)
+    except ValueError as exc:
+        raise _user_error(str(exc)) from None
+
+
+def _check_reachable(base_url: str) -> None:
+    import httpx
+
+    try:
+        httpx.get(f"{base_url}/api/streams/featured", timeout=5.0)
+    except httpx.TransportError as exc:
+        raise _user_error(f"cannot reach the Velora API at {base_url} ({exc}); {UNREACHABLE_HINT}") from None
+
+
+def ingest_command(args: argparse.Namespace) -> int:
+    if not args.once:
+        raise _user_error("only `velora ingest --once` is supported here; schedules run in Dagster")
+    from datetime import UTC, datetime
+
+    from pipeline.client import ClientConfig, VeloraClient
+    from pipeline.config import Settings
+    from pipeline.ingest.jobs import ENDPOINT_JOBS, GROUPS, group_cadence_minutes, poll_tick
+    from pipeline.ingest.results import IngestError
+    from pipeline.ingest.runner import run_endpoints
+    from pipeline.warehouse import WarehouseError, connect, publish_from
+
+    settings = Settings.from_env()
+    names = _select(args.select)
+    _check_reachable(settings.api_base_url)
+    now = datetime.now(UTC)
+    failed = 0
+    try:
+        conn = connect(settings.warehouse_path)
+    except WarehouseError as exc:
+        raise _user_error(str(exc)) from None
+    try:
+        with VeloraClient(ClientConfig.from_settings(settings)) as client:
+            for group in GROUPS:
+                batch = [n for n in names if ENDPOINT_JOBS[n].group == group]
+                if not batch:
+                    continue
+                poll_at = poll_tick(now, group_cadence_minutes(group, settings))
+                print(f"{group}: polling {', '.join(batch)} for {poll_at:%Y-%m-%d %H:%M} UTC ...", flush=True)
+                try:
+                    results = run_endpoints(
+                        batch,
+                        client=client,
+                        warehouse_path=settings.warehouse_path,
+                        poll_at=poll_at,
+                        settings=settings,
+                        conn=conn,
+                    )
+                except IngestError as exc:
+                    if exc.unreachable:
+                        raise _user_error(f"{exc}; {UNREACHABLE_HINT}") from None
+                    results = list(exc.results)
+                    failed += 1
+                    print(f"  error: {exc}", file=sys.stderr)
+                for result in results:
+                    print(f"  {result.summary()}")
+                    for failure in result.failures[:5]:
+                        print(f"    failed: {failure}")
+        if not args.no_publish:
+            path = publish_from(conn, settings.published_dir)
+            print(f"published {path}")
+    finally:
+        conn.close()
+    return 1 if failed else 0
+
+
+def seed_command(args: argparse.Namespace) -> int:
+    from pipeline.config import Settings
+    from pipeline.ingest.seed import SeedError, seed_history
+    from pipeline.warehouse import WarehouseError
+
+    if args.cadence < 1:
+        raise _user_error(f"--cadence must be at least 1 minute, got {args.cadence}")
+    if args.creators < 1:
+        raise _user_error(f"--creators must be at least 1, got {args.creators}")
+    names = _select(args.select)
+    settings = Settings.from_env()
+    try:
+        summary = seed_history(
+            days=args.days,
+            settings=settings,
+            names=names,
+            creators=args.creators,
+            seed=args.seed,
+            cadence_minutes=args.cadence,
+            base_url=args.base_url,
+            progress=lambda line: print(line, flush=True),
+        )
+    except (SeedError, WarehouseError) as exc:
+        raise _user_error(str(exc)) from None
+    rows = sum(summary.results.values())
+    print(
+        f"seeded {summary.steps} polls ({summary.start:%Y-%m-%d %H:%M} → {summary.end:%Y-%m-%d %H:%M} UTC): "
+        f"{rows:,} rows in {summary.seconds:.1f} s"
+    )
+    for endpoint, loaded in sorted(summary.results.items()):
+        print(f"  {endpoint}: {loaded:,} rows")
+    if summary.errors:
+        print(f"  {len(summary.errors)} polls reported errors (first: {summary.errors[0]})")
+    if summary.published:
+        print(f"published {summary.published}")
+    return 0

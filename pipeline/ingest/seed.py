@@ -1,0 +1,232 @@
+"""``velora seed``: history from a frozen-clock twin, stepped forward at the schedule's cadence.
+
+At every step the endpoint jobs that are due run through the same :func:`run_endpoints` code the
+schedules use; one warehouse connection is held for the whole run and one snapshot is published
+at the end. With a frozen clock every response is a pure function of (seed, creators, time), so
+a seed run is deterministic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+
+from pipeline.client import ClientConfig, VeloraClient
+from pipeline.config import Settings
+from pipeline.ingest.jobs import is_due
+from pipeline.ingest.results import IngestError
+from pipeline.ingest.runner import run_endpoints
+from pipeline.warehouse import connect, publish_from
+
+log = logging.getLogger("pipeline.ingest.seed")
+
+TWIN_CLIENT_ID = "twin-client"
+TWIN_CLIENT_SECRET = "twin-secret"
+UNLIMITED_RATE = 1_000_000_000  # the seeding twin is ours alone: no pacing needed
+
+
+class SeedError(Exception):
+    """Seeding could not run (twin unreachable, clock not frozen, ...)."""
+
+
+class TwinClock(Protocol):
+    def now(self) -> datetime: ...
+    def advance_to(self, when: datetime) -> Any: ...
+
+
+class RemoteTwinClock:
+    """Clock control of an already running twin through its admin API."""
+
+    def __init__(self, base_url: str) -> None:
+        self._http = httpx.Client(base_url=base_url, timeout=30.0)
+
+    def _doc(self, response: httpx.Response) -> dict[str, Any]:
+        if response.status_code >= 400:
+            raise SeedError(f"twin admin call failed: {response.status_code} {response.text[:200]}")
+        return response.json()
+
+    def clock(self) -> dict[str, Any]:
+        try:
+            return self._doc(self._http.get("/_twin/clock"))
+        except httpx.TransportError as exc:
+            raise SeedError(
+                f"cannot reach the twin at {self._http.base_url} ({exc}); is it running? "
+                "start it with `velora twin serve --clock frozen`"
+            ) from None
+
+    def now(self) -> datetime:
+        doc = self.clock()
+        raw = str(doc.get("now") or doc.get("time") or doc.get("at"))
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(UTC)
+
+    def advance_to(self, when: datetime) -> Any:
+        return self._doc(self._http.post("/_twin/clock/advance", json={"to": when.isoformat()}))
+
+    def close(self) -> None:
+        self._http.close()
+
+
+@dataclass
+class SeedSummary:
+    start: datetime
+    end: datetime
+    steps: int = 0
+    seconds: float = 0.0
+    results: Counter[str] = field(default_factory=Counter)  # loaded rows per endpoint
+    errors: list[str] = field(default_factory=list)
+    published: Path | None = None
+    step_seconds: list[float] = field(default_factory=list)  # wall time of each step's jobs
+    publish_seconds: float = 0.0
+
+
+def seed_ticks(start: datetime, days: float, cadence_minutes: int) -> list[datetime]:
+    steps = int(round(days * 24 * 60 / cadence_minutes))
+    return [start + timedelta(minutes=cadence_minutes * i) for i in range(steps)]
+
+
+def aligned_start(now: datetime, days: float) -> datetime:
+    """``now - days`` truncated to the hour, so hourly and 15-minute jobs have their ticks."""
+    start = (now - timedelta(days=days)).astimezone(UTC)
+    return start.replace(minute=0, second=0, microsecond=0)
+
+
+@contextlib.contextmanager
+def _twin(
+    base_url: str | None, start: datetime, seed: int, creators: int
+) -> Iterator[tuple[str, TwinClock]]:
+    if base_url:
+        remote = RemoteTwinClock(base_url)
+        try:
+            doc = remote.clock()
+            if doc.get("mode") not in (None, "frozen"):
+                raise SeedError(
+                    f"the twin at {base_url} runs a {doc.get('mode')} clock; seeding needs "
+                    "`velora twin serve --clock frozen` (or omit --base-url)"
+                )
+            yield base_url.rstrip("/"), remote
+        finally:
+            remote.close()
+        return
+    from pipeline.twin.testing import running_twin
+
+    with running_twin(
+        clock="frozen",
+        start=start,
+        seed=seed,
+        creators=creators,
+        rate_limit=UNLIMITED_RATE,
+        subscriber_rate_limit=UNLIMITED_RATE,
+    ) as handle:
+        yield handle.base_url, handle
+
+
+def seed_history(
+    *,
+    days: float,
+    settings: Settings,
+    names: Sequence[str],
+    creators: int = 2000,
+    seed: int = 42,
+    cadence_minutes: int = 5,
+    base_url: str | None = None,
+    now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+    publish: bool = True,
+) -> SeedSummary:
+    """Seed ``days`` of history ending at ``now`` (default: the current time) into
+    ``settings.warehouse_path``; publishes once at the end. See the module doc."""
+    if days <= 0:
+        raise SeedError(f"--days must be positive, got {days:g}")
+    say = progress or (lambda text: None)
+    start = aligned_start(now or datetime.now(UTC), days)
+    settings = replace(settings, live_cadence_minutes=cadence_minutes)
+    with _twin(base_url, start, seed, creators) as (url, clock):
+        twin_now = clock.now()
+        if base_url and twin_now > start:
+            start = twin_now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        ticks = seed_ticks(start, days, cadence_minutes)
+        summary = SeedSummary(start=ticks[0], end=ticks[-1])
+        settings = replace(
+            settings,
+            api_base_url=url,
+            client_id=settings.client_id or TWIN_CLIENT_ID,
+            client_secret=settings.client_secret or TWIN_CLIENT_SECRET,
+        )
+        config = ClientConfig.from_settings(
+            settings, rate_ceiling_per_minute=UNLIMITED_RATE, burst=UNLIMITED_RATE
+        )
+        say(
+            f"seeding {len(ticks)} polls every {cadence_minutes} min from {ticks[0]:%Y-%m-%d %H:%M} "
+            f"to {ticks[-1]:%Y-%m-%d %H:%M} UTC ({', '.join(names)})"
+        )
+        began = time.perf_counter()
+        conn = connect(settings.warehouse_path)
+        try:
+            with VeloraClient(config) as client:
+                report_every = max(1, len(ticks) // 20)
+                for index, tick in enumerate(ticks, start=1):
+                    if clock.now() < tick:
+                        clock.advance_to(tick)
+                    due = [n for n in names if is_due(n, tick, settings)]
+                    step_began = time.perf_counter()
+                    _run_step(due, client, conn, tick, settings, summary)
+                    summary.step_seconds.append(time.perf_counter() - step_began)
+                    summary.steps = index
+                    if index % report_every == 0 or index == len(ticks):
+                        say(_progress_line(summary, len(ticks), tick, began))
+            if publish:
+                publish_began = time.perf_counter()
+                summary.published = publish_from(conn, settings.published_dir)
+                summary.publish_seconds = time.perf_counter() - publish_began
+        finally:
+            conn.close()
+        summary.seconds = time.perf_counter() - began
+    return summary
+
+
+def _run_step(
+    due: Sequence[str],
+    client: VeloraClient,
+    conn: Any,
+    tick: datetime,
+    settings: Settings,
+    summary: SeedSummary,
+) -> None:
+    if not due:
+        return
+    try:
+        results = run_endpoints(
+            due,
+            client=client,
+            warehouse_path=settings.warehouse_path,
+            poll_at=tick,
+            settings=settings,
+            conn=conn,
+        )
+    except IngestError as exc:
+        # kept in raw and reported; the next step carries on (the seed is a long batch)
+        results = list(exc.results)
+        summary.errors.append(f"{tick.isoformat()}: {exc}")
+        log.warning("seed step %s: %s", tick.isoformat(), exc)
+        if exc.unreachable or not results:
+            raise
+    for result in results:
+        summary.results[result.endpoint] += result.loaded
+
+
+def _progress_line(summary: SeedSummary, total: int, tick: datetime, began: float) -> str:
+    elapsed = time.perf_counter() - began
+    rows = sum(summary.results.values())
+    return (
+        f"  {summary.steps}/{total} polls (twin time {tick:%Y-%m-%d %H:%M}), "
+        f"{rows:,} rows loaded, {elapsed:.1f} s"
+    )

@@ -1,0 +1,77 @@
+"""``velora warehouse migrate|publish|check``: maintenance of the DuckDB warehouse."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("warehouse", help="warehouse maintenance (migrate, publish, check)")
+    sub = parser.add_subparsers(dest="warehouse_command", metavar="SUBCOMMAND")
+    parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
+    sub.add_parser("migrate", help="apply pending migrations").set_defaults(func=migrate_command)
+    sub.add_parser("publish", help="publish a new read-only snapshot").set_defaults(
+        func=publish_command
+    )
+    check = sub.add_parser("check", help="validate core tables against their schemas")
+    check.add_argument("--all", action="store_true", help="whole tables, not just the newest poll")
+    check.set_defaults(func=check_command)
+
+
+def _user_error(message: str) -> Exception:
+    from pipeline.cli import UserFacingError
+
+    return UserFacingError(message)
+
+
+def migrate_command(args: argparse.Namespace) -> int:
+    from pipeline.config import Settings
+    from pipeline.warehouse import WarehouseError, connect, migrate
+
+    settings = Settings.from_env()
+    try:
+        conn = connect(settings.warehouse_path)
+    except WarehouseError as exc:
+        raise _user_error(str(exc)) from None
+    try:
+        applied = migrate(conn)
+    finally:
+        conn.close()
+    print(f"{settings.warehouse_path}: up to date" + (f" (applied {', '.join(applied)})" if applied else ""))
+    return 0
+
+
+def publish_command(args: argparse.Namespace) -> int:
+    from pipeline.config import Settings
+    from pipeline.warehouse import WarehouseError, publish
+
+    settings = Settings.from_env()
+    try:
+        path = publish(settings.warehouse_path, settings.published_dir)
+    except WarehouseError as exc:
+        raise _user_error(str(exc)) from None
+    print(f"published {path}")
+    return 0
+
+
+def check_command(args: argparse.Namespace) -> int:
+    from pipeline.config import Settings
+    from pipeline.ingest.checks import validate_table
+    from pipeline.schemas import SCHEMAS
+    from pipeline.warehouse import WarehouseError, connect
+
+    settings = Settings.from_env()
+    try:
+        conn = connect(settings.warehouse_path, read_only=True)
+    except WarehouseError as exc:
+        raise _user_error(str(exc)) from None
+    failed = 0
+    try:
+        for table in SCHEMAS:
+            report = validate_table(conn, table, scope="all" if args.all else "latest")
+            failed += 0 if report.passed else 1
+            print(("ok    " if report.passed else "FAIL  ") + report.summary)
+    finally:
+        conn.close()
+    return 1 if failed else 0
