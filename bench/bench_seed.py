@@ -41,7 +41,9 @@ def main() -> int:
         steps = sorted(summary.step_seconds)
         size_mb = settings.warehouse_path.stat().st_size / 2**20
         rows = sum(summary.results.values())
-    print(f"seed {args.days:g} days x {args.creators} creators ({args.select}): {summary.steps} polls")
+    print(
+        f"seed {args.days:g} days x {args.creators} creators ({args.select}): {summary.steps} polls"
+    )
     print(f"  total            {total:8.1f} s   (target < 120 s for 7 days)")
     print(f"  step median      {statistics.median(steps) * 1000:8.1f} ms")
     print(f"  step p95         {steps[int(len(steps) * 0.95) - 1] * 1000:8.1f} ms")

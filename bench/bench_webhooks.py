@@ -97,9 +97,6 @@ def naive_app(landing_dir: Path):  # type: ignore[no-untyped-def]
 def run_server(kind: str, port: int, landing_dir: Path) -> None:
     import uvicorn
 
-    if os.environ.get("SW"):
-        sys.setswitchinterval(float(os.environ["SW"]))
-
     if kind == "hello":
         app = hello_app
     elif kind == "naive":
@@ -107,7 +104,7 @@ def run_server(kind: str, port: int, landing_dir: Path) -> None:
     else:
         from pipeline.webhooks.receiver import ReceiverConfig, WebhookReceiver
 
-        workers = int(os.environ.get("BENCH_FSYNC_WORKERS", "4"))
+        workers = int(os.environ.get("BENCH_FSYNC_WORKERS", "1"))  # 1 = the receiver default
         app = WebhookReceiver(
             ReceiverConfig(landing_dir=landing_dir, env_secret=SECRET, fsync_workers=workers)
         )

@@ -60,7 +60,9 @@ def validate_table(
         frame = conn.sql(query, params=[snapshot_at]).pl()
     else:
         frame = conn.sql(f"SELECT * FROM {source}").pl()  # noqa: S608
-    where = f" at {snapshot_at.isoformat()}" if snapshot_at is not None and scope == "latest" else ""
+    where = (
+        f" at {snapshot_at.isoformat()}" if snapshot_at is not None and scope == "latest" else ""
+    )
     if frame.is_empty():
         return ValidationReport(table, 0, 0, True, f"{table}{where}: no rows", [], snapshot_at)
     try:
@@ -71,8 +73,12 @@ def validate_table(
         examples = cases.head(20).to_dicts()
         checks = cases.group_by("column", "check").len().sort("len", descending=True)
         parts = [f"{r['column']}: {r['check']} ×{r['len']}" for r in checks.iter_rows(named=True)]
-        summary = f"{table}{where}: {frame.height} rows, {cases.height} failures ({'; '.join(parts)})"
-        return ValidationReport(table, frame.height, cases.height, False, summary, examples, snapshot_at)
+        summary = (
+            f"{table}{where}: {frame.height} rows, {cases.height} failures ({'; '.join(parts)})"
+        )
+        return ValidationReport(
+            table, frame.height, cases.height, False, summary, examples, snapshot_at
+        )
     except SchemaError as exc:
         summary = f"{table}{where}: {frame.height} rows, schema error: {exc}"
         return ValidationReport(table, frame.height, 1, False, summary, [], snapshot_at)

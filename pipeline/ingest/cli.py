@@ -55,7 +55,9 @@ def _check_reachable(base_url: str) -> None:
     try:
         httpx.get(f"{base_url}/api/streams/featured", timeout=5.0)
     except httpx.TransportError as exc:
-        raise _user_error(f"cannot reach the Velora API at {base_url} ({exc}); {UNREACHABLE_HINT}") from None
+        raise _user_error(
+            f"cannot reach the Velora API at {base_url} ({exc}); {UNREACHABLE_HINT}"
+        ) from None
 
 
 def ingest_command(args: argparse.Namespace) -> int:
@@ -86,7 +88,10 @@ def ingest_command(args: argparse.Namespace) -> int:
                 if not batch:
                     continue
                 poll_at = poll_tick(now, group_cadence_minutes(group, settings))
-                print(f"{group}: polling {', '.join(batch)} for {poll_at:%Y-%m-%d %H:%M} UTC ...", flush=True)
+                print(
+                    f"{group}: polling {', '.join(batch)} for {poll_at:%Y-%m-%d %H:%M} UTC ...",
+                    flush=True,
+                )
                 try:
                     results = run_endpoints(
                         batch,

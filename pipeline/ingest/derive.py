@@ -35,7 +35,7 @@ from pipeline.schemas import FRAME_SCHEMAS, SCHEMAS, rows_as_json, split_valid
 from pipeline.schemas.frames import frame_from_rows
 from pipeline.warehouse.core_load import QuarantineEntry, insert_quarantine, load_frame
 from pipeline.warehouse.marts import update_live_totals
-from pipeline.warehouse.raw import select_poll_bodies
+from pipeline.warehouse.raw import StoredBody, select_poll_bodies
 
 log = logging.getLogger("pipeline.ingest")
 
@@ -85,10 +85,15 @@ class _TableBatch:
 
 
 def _bodies_by_endpoint(
-    conn: duckdb.DuckDBPyConnection, poll_at: datetime, endpoints: Sequence[str]
+    conn: duckdb.DuckDBPyConnection,
+    poll_at: datetime,
+    endpoints: Sequence[str],
+    stored_rows: Sequence[StoredBody] | None,
 ) -> dict[str, list[Body]]:
     grouped: dict[str, list[Body]] = defaultdict(list)
-    for stored in select_poll_bodies(conn, poll_at, endpoints):
+    if stored_rows is None:
+        stored_rows = select_poll_bodies(conn, poll_at, endpoints)
+    for stored in stored_rows:
         grouped[stored.endpoint].append(
             Body.from_stored(
                 stored.path, stored.params_json, stored.page, stored.fetched_at, stored.body_text
@@ -104,11 +109,16 @@ def derive_poll(
     settings: Settings,
     *,
     own_transaction: bool = True,
+    stored_rows: Sequence[StoredBody] | None = None,
 ) -> dict[str, DeriveCounts]:
     """Derive core rows of ``endpoints`` for ``poll_at`` in one transaction (its own, or the
-    caller's when ``own_transaction`` is False)."""
+    caller's when ``own_transaction`` is False).
+
+    The input is what ``raw.api_responses`` holds for the poll: read back, or ``stored_rows``
+    when the caller has just inserted exactly those rows in the same transaction (saves reading
+    the bodies back)."""
     counts = {name: DeriveCounts() for name in endpoints}
-    bodies = _bodies_by_endpoint(conn, poll_at, endpoints)
+    bodies = _bodies_by_endpoint(conn, poll_at, endpoints, stored_rows)
     batches: dict[str, _TableBatch] = defaultdict(_TableBatch)
     for name in endpoints:
         if name == "tracked_channels":
@@ -118,8 +128,14 @@ def derive_poll(
             _collect(batches[table], counts[name], name, table, result, returning)
     if "tracked_channels" in endpoints:
         result = tracked_channel_rows(conn, settings, poll_at, bodies.get("tracked_channels", []))
-        _collect(batches["ops.tracked_channels"], counts["tracked_channels"], "tracked_channels",
-                 "ops.tracked_channels", result, None)
+        _collect(
+            batches["ops.tracked_channels"],
+            counts["tracked_channels"],
+            "tracked_channels",
+            "ops.tracked_channels",
+            result,
+            None,
+        )
     if own_transaction:
         conn.execute("BEGIN TRANSACTION")
     try:

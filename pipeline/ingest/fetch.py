@@ -85,7 +85,9 @@ def _list_job(endpoint: str, item_keys: tuple[str, ...], id_keys: tuple[str, ...
     def fetch(ctx: FetchContext) -> FetchOutcome:
         outcome = FetchOutcome()
         try:
-            outcome.responses.extend(walk_pages(ctx, endpoint, item_keys=item_keys, id_keys=id_keys))
+            outcome.responses.extend(
+                walk_pages(ctx, endpoint, item_keys=item_keys, id_keys=id_keys)
+            )
         except VeloraApiError as exc:
             outcome.responses.extend(getattr(exc, "pages", []))
             if isinstance(exc, MalformedResponseError):
@@ -241,7 +243,9 @@ FETCHERS: dict[str, Callable[[FetchContext], FetchOutcome]] = {
     "growing_streams": _list_job("/api/streams/growing", ("streams",)),
     "featured_streams": _list_job("/api/streams/featured", ("streams",)),
     "volts_leaderboard": _per_live_channel(
-        "/api/volts/leaderboard/{creator_id}", "/api/volts/leaderboard/{key}", "volts leaderboard of"
+        "/api/volts/leaderboard/{creator_id}",
+        "/api/volts/leaderboard/{key}",
+        "volts leaderboard of",
     ),
     "gift_leaderboard": _per_live_channel(
         "/api/subscriptions/creator/{creator_id}/gift-leaderboard",

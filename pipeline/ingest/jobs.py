@@ -24,19 +24,53 @@ def _job(name: str, group: str, table: str, description: str) -> tuple[str, Endp
 
 ENDPOINT_JOBS: dict[str, EndpointJob] = dict(
     [
-        _job("live_streams", "live", "core.stream_snapshots", "the whole live directory, every page"),
+        _job(
+            "live_streams", "live", "core.stream_snapshots", "the whole live directory, every page"
+        ),
         _job("top_streams", "live", "core.stream_snapshots", "the top streams listing"),
         _job("growing_streams", "live", "core.stream_snapshots", "fastest-growing streams"),
         _job("featured_streams", "live", "core.stream_snapshots", "featured streams"),
-        _job("volts_leaderboard", "leaderboards", "core.leaderboard_entries", "Volts leaderboards of tracked live channels"),
-        _job("gift_leaderboard", "leaderboards", "core.leaderboard_entries", "gift-sub leaderboards of tracked live channels"),
-        _job("points_leaderboard", "leaderboards", "core.leaderboard_entries", "channel-points leaderboards of tracked live channels"),
-        _job("chat_stats", "leaderboards", "core.chat_stats", "chat statistics of tracked live channels"),
+        _job(
+            "volts_leaderboard",
+            "leaderboards",
+            "core.leaderboard_entries",
+            "Volts leaderboards of tracked live channels",
+        ),
+        _job(
+            "gift_leaderboard",
+            "leaderboards",
+            "core.leaderboard_entries",
+            "gift-sub leaderboards of tracked live channels",
+        ),
+        _job(
+            "points_leaderboard",
+            "leaderboards",
+            "core.leaderboard_entries",
+            "channel-points leaderboards of tracked live channels",
+        ),
+        _job(
+            "chat_stats",
+            "leaderboards",
+            "core.chat_stats",
+            "chat statistics of tracked live channels",
+        ),
         _job("categories", "hourly", "core.category_snapshots", "categories with viewer totals"),
-        _job("clips", "hourly", "core.clips", "new clips of tracked channels since the newest stored"),
+        _job(
+            "clips", "hourly", "core.clips", "new clips of tracked channels since the newest stored"
+        ),
         _job("teams", "hourly", "core.teams", "teams and their members (also core.team_members)"),
-        _job("channel_profiles", "hourly", "core.channel_profiles", "profiles (follower totals) of tracked channels"),
-        _job("tracked_channels", "hourly", "ops.tracked_channels", "which channels were tracked, and why"),
+        _job(
+            "channel_profiles",
+            "hourly",
+            "core.channel_profiles",
+            "profiles (follower totals) of tracked channels",
+        ),
+        _job(
+            "tracked_channels",
+            "hourly",
+            "ops.tracked_channels",
+            "which channels were tracked, and why",
+        ),
     ]
 )
 

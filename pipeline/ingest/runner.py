@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from pipeline.ingest.results import IngestError, IngestResult
 from pipeline.warehouse import connect
 from pipeline.warehouse.raw import (
     RawResponse,
+    StoredBody,
     canonical_params,
     insert_raw_responses,
     json_parse_error,
@@ -88,10 +89,14 @@ def run_endpoints(
     poll_at: datetime,
     settings: Settings,
     conn: duckdb.DuckDBPyConnection | None = None,
+    prefetched: Mapping[str, FetchOutcome] | None = None,
 ) -> list[IngestResult]:
     """Run several endpoint jobs for one poll, group by group (live first, so leaderboards and
     hourly jobs see this poll's live snapshot). Jobs feeding the same table are validated and
     loaded together (one Pandera pass, one insert). Results come back in ``names`` order.
+
+    ``prefetched`` holds fetch outcomes already obtained for this poll (``velora seed`` fetches
+    the next poll while the current one is written); those jobs are not fetched again.
     """
     unknown = [n for n in names if n not in ENDPOINT_JOBS]
     if unknown:
@@ -109,7 +114,9 @@ def run_endpoints(
             batch = [n for n in names if ENDPOINT_JOBS[n].group == group]
             if not batch:
                 continue
-            fatal = _run_batch(batch, client, db, poll_at, settings, results, problems)
+            fatal = _run_batch(
+                batch, client, db, poll_at, settings, results, problems, prefetched or {}
+            )
             if fatal is not None:
                 unreachable.append(isinstance(fatal, VeloraTransportError))
                 break  # the API is unusable: later groups would only fail the same way
@@ -120,10 +127,17 @@ def run_endpoints(
     if problems:
         endpoint, _ = problems[0]
         message = "; ".join(text for _, text in problems)
-        raise IngestError(
-            message, endpoint=endpoint, results=ordered, unreachable=any(unreachable)
-        )
+        raise IngestError(message, endpoint=endpoint, results=ordered, unreachable=any(unreachable))
     return list(ordered)
+
+
+def _derivable(rows: Sequence[RawResponse]) -> list[StoredBody]:
+    """The rows ``select_raw_for_poll.sql`` would return: parseable 2xx responses."""
+    return [
+        StoredBody(r.endpoint, r.params_json, r.path, r.page, r.fetched_at, r.body_text or "")
+        for r in rows
+        if r.parse_error is None and 200 <= r.status <= 299
+    ]
 
 
 def _store_and_derive(
@@ -139,7 +153,11 @@ def _store_and_derive(
     conn.execute("BEGIN TRANSACTION")
     try:
         inserted = insert_raw_responses(conn, rows, poll_at)
-        derived = derive_poll(conn, batch, poll_at, settings, own_transaction=False)
+        # every response new: the stored rows are exactly these, no need to read them back
+        fresh = _derivable(rows) if sum(inserted.values()) == len(rows) else None
+        derived = derive_poll(
+            conn, batch, poll_at, settings, own_transaction=False, stored_rows=fresh
+        )
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -156,10 +174,13 @@ def _run_batch(
     settings: Settings,
     results: dict[str, IngestResult],
     problems: list[tuple[str, str]],
+    prefetched: Mapping[str, FetchOutcome],
 ) -> VeloraApiError | None:
     """Fetch, store raw and derive one group's jobs; returns the fatal error, if any."""
     ctx = FetchContext(client=client, conn=conn, settings=settings, poll_at=poll_at)
-    outcomes: dict[str, FetchOutcome] = {name: FETCHERS[name](ctx) for name in batch}
+    outcomes: dict[str, FetchOutcome] = {
+        name: prefetched[name] if name in prefetched else FETCHERS[name](ctx) for name in batch
+    }
     rows = [raw_row(name, r, poll_at) for name, o in outcomes.items() for r in o.responses]
     inserted, derived = _store_and_derive(conn, rows, batch, poll_at, settings)
     fatal: VeloraApiError | None = None

@@ -13,6 +13,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,8 @@ import httpx
 
 from pipeline.client import ClientConfig, VeloraClient
 from pipeline.config import Settings
-from pipeline.ingest.jobs import is_due
+from pipeline.ingest.fetch import FETCHERS, FetchContext, FetchOutcome
+from pipeline.ingest.jobs import ENDPOINT_JOBS, is_due
 from pipeline.ingest.results import IngestError
 from pipeline.ingest.runner import run_endpoints
 from pipeline.warehouse import connect, publish_from
@@ -171,14 +173,13 @@ def seed_history(
         began = time.perf_counter()
         conn = connect(settings.warehouse_path)
         try:
-            with VeloraClient(config) as client:
+            with VeloraClient(config) as client, ThreadPoolExecutor(1) as prefetcher:
+                stepper = _Stepper(client, conn, clock, settings, names, summary, prefetcher)
                 report_every = max(1, len(ticks) // 20)
                 for index, tick in enumerate(ticks, start=1):
-                    if clock.now() < tick:
-                        clock.advance_to(tick)
-                    due = [n for n in names if is_due(n, tick, settings)]
+                    following = ticks[index] if index < len(ticks) else None
                     step_began = time.perf_counter()
-                    _run_step(due, client, conn, tick, settings, summary)
+                    stepper.step(tick, following)
                     summary.step_seconds.append(time.perf_counter() - step_began)
                     summary.steps = index
                     if index % report_every == 0 or index == len(ticks):
@@ -193,6 +194,51 @@ def seed_history(
     return summary
 
 
+class _Stepper:
+    """Runs the due jobs of each tick. While a tick whose jobs are all live-group jobs is being
+    written, the next tick's live fetches run on a background thread (the twin is advanced only
+    after every fetch of the current tick is done, so each response is still of its own tick)."""
+
+    def __init__(
+        self,
+        client: VeloraClient,
+        conn: Any,
+        clock: TwinClock,
+        settings: Settings,
+        names: Sequence[str],
+        summary: SeedSummary,
+        prefetcher: ThreadPoolExecutor,
+    ) -> None:
+        self.client, self.conn, self.clock = client, conn, clock
+        self.settings, self.names, self.summary = settings, names, summary
+        self.prefetcher = prefetcher
+        self.pending: tuple[datetime, Future[dict[str, FetchOutcome]]] | None = None
+
+    def _due(self, tick: datetime) -> list[str]:
+        return [n for n in self.names if is_due(n, tick, self.settings)]
+
+    def _fetch_live(self, tick: datetime) -> dict[str, FetchOutcome]:
+        if self.clock.now() < tick:
+            self.clock.advance_to(tick)
+        ctx = FetchContext(self.client, self.conn, self.settings, tick)  # live jobs: no DB use
+        return {n: FETCHERS[n](ctx) for n in self._due(tick) if ENDPOINT_JOBS[n].group == "live"}
+
+    def step(self, tick: datetime, following: datetime | None) -> None:
+        due = self._due(tick)
+        prefetched: dict[str, FetchOutcome] = {}
+        if self.pending is not None and self.pending[0] == tick:
+            prefetched = self.pending[1].result()
+        elif due and all(ENDPOINT_JOBS[n].group == "live" for n in due):
+            prefetched = self._fetch_live(tick)
+        elif self.clock.now() < tick:
+            self.clock.advance_to(tick)
+        self.pending = None
+        all_fetched = all(n in prefetched for n in due)
+        if following is not None and all_fetched:
+            self.pending = (following, self.prefetcher.submit(self._fetch_live, following))
+        _run_step(due, self.client, self.conn, tick, self.settings, self.summary, prefetched)
+
+
 def _run_step(
     due: Sequence[str],
     client: VeloraClient,
@@ -200,6 +246,7 @@ def _run_step(
     tick: datetime,
     settings: Settings,
     summary: SeedSummary,
+    prefetched: dict[str, FetchOutcome],
 ) -> None:
     if not due:
         return
@@ -211,6 +258,7 @@ def _run_step(
             poll_at=tick,
             settings=settings,
             conn=conn,
+            prefetched=prefetched,
         )
     except IngestError as exc:
         # kept in raw and reported; the next step carries on (the seed is a long batch)

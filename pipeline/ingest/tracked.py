@@ -52,13 +52,17 @@ def resolve_tracked(
             ).fetchall()
         ]
     rank_by_name = {name.lower(): (rank, uid) for rank, (uid, name) in enumerate(live, start=1)}
-    configured = list(dict.fromkeys(name.strip() for name in settings.tracked_channels if name.strip()))
+    configured = list(
+        dict.fromkeys(name.strip() for name in settings.tracked_channels if name.strip())
+    )
     not_live = [n.lower() for n in configured if n.lower() not in rank_by_name]
     known_ids: dict[str, str] = {}
     if not_live:
         known_ids = {
             str(r[0]): str(r[1])
-            for r in conn.execute(ingest_sql("known_user_ids.sql"), {"usernames": not_live}).fetchall()
+            for r in conn.execute(
+                ingest_sql("known_user_ids.sql"), {"usernames": not_live}
+            ).fetchall()
         }
     tracked: list[TrackedChannel] = []
     seen: set[str] = set()

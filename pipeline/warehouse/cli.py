@@ -7,7 +7,9 @@ from typing import Any
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("warehouse", help="warehouse maintenance (migrate, publish, check)")
+    parser = subparsers.add_parser(
+        "warehouse", help="warehouse maintenance (migrate, publish, check)"
+    )
     sub = parser.add_subparsers(dest="warehouse_command", metavar="SUBCOMMAND")
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
     sub.add_parser("migrate", help="apply pending migrations").set_defaults(func=migrate_command)
@@ -38,7 +40,10 @@ def migrate_command(args: argparse.Namespace) -> int:
         applied = migrate(conn)
     finally:
         conn.close()
-    print(f"{settings.warehouse_path}: up to date" + (f" (applied {', '.join(applied)})" if applied else ""))
+    print(
+        f"{settings.warehouse_path}: up to date"
+        + (f" (applied {', '.join(applied)})" if applied else "")
+    )
     return 0
 
 

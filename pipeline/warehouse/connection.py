@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -12,6 +13,9 @@ from pipeline.warehouse.migrations import migrate
 # Applied per database instance with SET (not connect(config=...)): a second connect() in the
 # same process with a different config would be refused by duckdb.
 SESSION_SETTINGS = ("SET TimeZone = 'UTC'",)
+# DuckDB's buffer pool defaults to 80% of RAM; a poll touches little data, so a small pool keeps
+# a sweep's memory flat however large the history is (bigger work spills to <file>.tmp/).
+DEFAULT_MEMORY_LIMIT = "128MB"
 
 
 def _is_lock_error(exc: duckdb.Error) -> bool:
@@ -19,7 +23,16 @@ def _is_lock_error(exc: duckdb.Error) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text
 
 
-def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def _checked_size(text: str) -> str:
+    # SET takes no bound parameters: accept only sizes like "128MB" / "1.5GB".
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]?i?B", text.strip(), flags=re.IGNORECASE):
+        raise ValueError(f"memory_limit must look like '128MB', got {text!r}")
+    return text.strip()
+
+
+def connect(
+    path: str | Path, read_only: bool = False, *, memory_limit: str | None = DEFAULT_MEMORY_LIMIT
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse at ``path``; a read-write open also applies pending migrations.
 
     Raises :class:`WarehouseLockedError` when another process holds the file and
@@ -45,6 +58,8 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         raise
     for statement in SESSION_SETTINGS:
         conn.execute(statement)
+    if memory_limit:
+        conn.execute(f"SET memory_limit = '{_checked_size(memory_limit)}'")
     if not read_only:
         migrate(conn)
     return conn

@@ -10,24 +10,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
-import polars as pl
+import pyarrow as pa
 
 from pipeline.warehouse.sqlfiles import sql_text
 
-TS = pl.Datetime("us", "UTC")
-RAW_FRAME_SCHEMA: dict[str, Any] = {
-    "endpoint": pl.String,
-    "path": pl.String,
-    "params_json": pl.String,
-    "poll_at": TS,
-    "page": pl.Int32,
-    "status": pl.Int32,
-    "fetched_at": TS,
-    "headers_json": pl.String,
-    "body_text": pl.String,
-    "parse_error": pl.String,
-    "ingested_at": TS,
-}
+_TS = pa.timestamp("us", tz="UTC")
+RAW_ARROW_SCHEMA = pa.schema(
+    [
+        ("endpoint", pa.string()),
+        ("path", pa.string()),
+        ("params_json", pa.string()),
+        ("poll_at", _TS),
+        ("page", pa.int32()),
+        ("status", pa.int32()),
+        ("fetched_at", _TS),
+        ("headers_json", pa.string()),
+        ("body_text", pa.string()),
+        ("parse_error", pa.string()),
+        ("ingested_at", _TS),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -93,25 +95,12 @@ def insert_raw_responses(
     if not rows:
         return Counter()
     now = datetime.now(UTC)
-    frame = pl.DataFrame(
-        [
-            {
-                "endpoint": r.endpoint,
-                "path": r.path,
-                "params_json": r.params_json,
-                "poll_at": r.poll_at,
-                "page": r.page,
-                "status": r.status,
-                "fetched_at": r.fetched_at,
-                "headers_json": r.headers_json,
-                "body_text": r.body_text,
-                "parse_error": r.parse_error,
-                "ingested_at": now,
-            }
-            for r in rows
-        ],
-        schema=RAW_FRAME_SCHEMA,
-    )
+    # an Arrow table (not polars): bodies are large strings and polars -> Arrow would copy them
+    columns: dict[str, list[Any]] = {name: [] for name in RAW_ARROW_SCHEMA.names}
+    for r in rows:
+        for name in RAW_ARROW_SCHEMA.names:
+            columns[name].append(now if name == "ingested_at" else getattr(r, name))
+    frame = pa.Table.from_pydict(columns, schema=RAW_ARROW_SCHEMA)
     conn.register("raw_candidates", frame)
     try:
         inserted = conn.execute(

@@ -46,6 +46,12 @@ def register(subparsers: Any) -> None:
     serve.add_argument(
         "--segment-max-age", type=float, default=30.0, help="seconds before a segment is sealed"
     )
+    serve.add_argument(
+        "--fsync-workers",
+        type=int,
+        default=1,
+        help="overlapping fsync threads (default 1: the writer syncs inline)",
+    )
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)
 
@@ -132,7 +138,10 @@ def _serve(args: argparse.Namespace) -> int:
         tolerance_seconds=args.tolerance_seconds or settings.webhook_tolerance_seconds,
         max_segment_bytes=args.segment_max_bytes,
         max_segment_age_seconds=args.segment_max_age,
+        fsync_workers=args.fsync_workers,
     )
+    if args.fsync_workers < 1:
+        raise UserFacingError("--fsync-workers must be at least 1")
     if args.tolerance_seconds is not None and args.tolerance_seconds <= 0:
         raise UserFacingError("--tolerance-seconds must be positive")
     host = args.host or settings.webhook_host

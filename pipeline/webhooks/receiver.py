@@ -56,7 +56,7 @@ class ReceiverConfig:
     rejection_buffer: int = 200
     path: str = WEBHOOK_PATH
     secrets_check_interval: float = 0.5  # how often the secrets file's stat is re-checked
-    fsync_workers: int = 4  # overlapping fdatasyncs (1 = strictly one batch at a time)
+    fsync_workers: int = 1  # >1: overlapping fdatasyncs in that many threads
 
 
 class Rejection(Exception):

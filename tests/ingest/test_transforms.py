@@ -48,7 +48,9 @@ def body(data: Any, page: int = 0, path: str = "/api/streams/live") -> Body:
 @pytest.mark.parametrize(
     "envelope",
     [
-        pytest.param(lambda items: {"streams": items, "pagination": {"cursor": None}}, id="plural-key"),
+        pytest.param(
+            lambda items: {"streams": items, "pagination": {"cursor": None}}, id="plural-key"
+        ),
         pytest.param(lambda items: {"items": items}, id="items-envelope"),
         pytest.param(lambda items: {"data": items}, id="data-envelope"),
         pytest.param(lambda items: items, id="bare-array"),
@@ -177,10 +179,16 @@ def test_leaderboard_amount_variants(board: str, entry: dict[str, Any], amount: 
 @pytest.mark.parametrize(
     ("data", "path"),
     [
-        pytest.param({"entries": [{"userId": "a", "amount": 3}, {"userId": "b", "amount": 2}]},
-                     "/api/volts/leaderboard/u_7", id="entries-envelope-creator-from-path"),
-        pytest.param([{"userId": "a", "amount": 3}, {"userId": "b", "amount": 2}],
-                     "/api/volts/leaderboard/u_7", id="bare-array"),
+        pytest.param(
+            {"entries": [{"userId": "a", "amount": 3}, {"userId": "b", "amount": 2}]},
+            "/api/volts/leaderboard/u_7",
+            id="entries-envelope-creator-from-path",
+        ),
+        pytest.param(
+            [{"userId": "a", "amount": 3}, {"userId": "b", "amount": 2}],
+            "/api/volts/leaderboard/u_7",
+            id="bare-array",
+        ),
     ],
 )
 def test_leaderboard_missing_rank_means_list_order(data: Any, path: str) -> None:
@@ -191,7 +199,9 @@ def test_leaderboard_missing_rank_means_list_order(data: Any, path: str) -> None
 
 def test_gift_leaderboard_creator_from_path() -> None:
     path = "/api/subscriptions/creator/u_3/gift-leaderboard"
-    result = leaderboard_rows("gifts", [body({"leaderboard": [{"userId": "a", "giftCount": 1}]}, path=path)], POLL)
+    result = leaderboard_rows(
+        "gifts", [body({"leaderboard": [{"userId": "a", "giftCount": 1}]}, path=path)], POLL
+    )
     assert result.rows[0]["creator_id"] == "u_3"
 
 
@@ -199,7 +209,10 @@ def test_gift_leaderboard_creator_from_path() -> None:
     "data",
     [
         pytest.param({"channelId": "u_1", "chatters": 10, "messagesPerMinute": 4.5}, id="flat"),
-        pytest.param({"stats": {"channelId": "u_1", "chatters": 10, "messagesPerMinute": 4.5}}, id="wrapped-in-stats"),
+        pytest.param(
+            {"stats": {"channelId": "u_1", "chatters": 10, "messagesPerMinute": 4.5}},
+            id="wrapped-in-stats",
+        ),
         pytest.param({"chatters": 10, "messagesPerMinute": 4.5}, id="channel-id-from-path"),
     ],
 )
@@ -214,8 +227,12 @@ def test_chat_stats_variants(data: Any) -> None:
     "data",
     [
         pytest.param({"id": "u_1", "username": "alice", "followerCount": 12}, id="flat-profile"),
-        pytest.param({"user": {"id": "u_1", "username": "alice", "followerCount": 12}}, id="wrapped-in-user"),
-        pytest.param({"id": "u_1", "username": "alice", "followers": "12"}, id="followers-alias-as-string"),
+        pytest.param(
+            {"user": {"id": "u_1", "username": "alice", "followerCount": 12}}, id="wrapped-in-user"
+        ),
+        pytest.param(
+            {"id": "u_1", "username": "alice", "followers": "12"}, id="followers-alias-as-string"
+        ),
     ],
 )
 def test_profile_variants(data: Any) -> None:
@@ -230,8 +247,16 @@ def test_profile_without_follower_count_is_rejected() -> None:
 
 
 def test_clips_take_creator_from_path_and_dedupe() -> None:
-    clip = {"id": "cl_1", "viewCount": 5, "createdAt": "2026-01-15T19:00:00Z", "clippedBy": {"id": "v", "username": "viewer"}}
-    pages = [body({"clips": [clip]}, path="/api/streams/alice/clips"), body({"clips": [clip]}, page=1, path="/api/streams/alice/clips")]
+    clip = {
+        "id": "cl_1",
+        "viewCount": 5,
+        "createdAt": "2026-01-15T19:00:00Z",
+        "clippedBy": {"id": "v", "username": "viewer"},
+    }
+    pages = [
+        body({"clips": [clip]}, path="/api/streams/alice/clips"),
+        body({"clips": [clip]}, page=1, path="/api/streams/alice/clips"),
+    ]
     result = clip_rows(pages, POLL)
     assert len(result.rows) == 1 and result.duplicates == 1
     row = result.rows[0]
@@ -257,7 +282,10 @@ def test_categories_default_missing_totals_to_zero() -> None:
 def test_teams_and_members_split_by_path() -> None:
     bodies = [
         body({"teams": [{"slug": "red", "name": "Red", "memberCount": 2}]}, path="/api/teams"),
-        body({"members": [{"userId": "u_1", "role": "owner"}, {"userId": "u_2"}]}, path="/api/teams/red/members"),
+        body(
+            {"members": [{"userId": "u_1", "role": "owner"}, {"userId": "u_2"}]},
+            path="/api/teams/red/members",
+        ),
     ]
     teams = team_rows(bodies, POLL)
     members = team_member_rows(bodies, POLL)

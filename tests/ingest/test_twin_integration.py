@@ -26,7 +26,9 @@ LIVE = [n for n, job in ENDPOINT_JOBS.items() if job.group == "live"]
 
 @pytest.fixture(scope="module")
 def twin() -> Iterator[TwinHandle]:
-    with running_twin(clock="frozen", creators=CREATORS, rate_limit=BIG, subscriber_rate_limit=BIG) as handle:
+    with running_twin(
+        clock="frozen", creators=CREATORS, rate_limit=BIG, subscriber_rate_limit=BIG
+    ) as handle:
         yield handle
 
 
@@ -64,7 +66,11 @@ def test_live_snapshot_matches_twin_truth_exactly_once_per_stream(
     poll = next_poll(twin)
     truth = twin.truth_live()
     result = run_endpoint(
-        "live_streams", client=client, warehouse_path=settings.warehouse_path, poll_at=poll, settings=settings
+        "live_streams",
+        client=client,
+        warehouse_path=settings.warehouse_path,
+        poll_at=poll,
+        settings=settings,
     )
     assert result.requests >= 2  # the whole directory, every page
     conn = connect(settings.warehouse_path)
@@ -79,7 +85,11 @@ def test_live_snapshot_matches_twin_truth_exactly_once_per_stream(
     totals = conn.execute("SELECT live_channels, total_viewers FROM marts.live_totals").fetchall()
     assert totals == [(truth["count"], truth["totalViewers"])]
     again = run_endpoint(
-        "live_streams", client=client, warehouse_path=settings.warehouse_path, poll_at=poll, settings=settings
+        "live_streams",
+        client=client,
+        warehouse_path=settings.warehouse_path,
+        poll_at=poll,
+        settings=settings,
     )
     assert (again.raw_rows, again.loaded) == (0, 0)
     assert again.duplicates >= result.requests
@@ -92,11 +102,22 @@ def test_every_endpoint_job_loads_valid_rows(
 ) -> None:
     poll = next_poll(twin)
     results = run_endpoints(
-        list(ENDPOINT_JOBS), client=client, warehouse_path=settings.warehouse_path, poll_at=poll, settings=settings
+        list(ENDPOINT_JOBS),
+        client=client,
+        warehouse_path=settings.warehouse_path,
+        poll_at=poll,
+        settings=settings,
     )
     by_name = {r.endpoint: r for r in results}
     assert set(by_name) == set(ENDPOINT_JOBS)
-    for name in ("live_streams", "top_streams", "categories", "teams", "channel_profiles", "tracked_channels"):
+    for name in (
+        "live_streams",
+        "top_streams",
+        "categories",
+        "teams",
+        "channel_profiles",
+        "tracked_channels",
+    ):
         assert by_name[name].loaded > 0, name
     assert not any(r.quarantined or r.failures for r in results)
     conn = connect(settings.warehouse_path)
@@ -113,9 +134,19 @@ def test_one_failing_channel_does_not_stop_the_others(
 ) -> None:
     poll = next_poll(twin)
     settings = replace(settings, tracked_channels=("no_such_channel_zz",))
-    run_endpoint("live_streams", client=client, warehouse_path=settings.warehouse_path, poll_at=poll, settings=settings)
+    run_endpoint(
+        "live_streams",
+        client=client,
+        warehouse_path=settings.warehouse_path,
+        poll_at=poll,
+        settings=settings,
+    )
     result = run_endpoint(
-        "channel_profiles", client=client, warehouse_path=settings.warehouse_path, poll_at=poll, settings=settings
+        "channel_profiles",
+        client=client,
+        warehouse_path=settings.warehouse_path,
+        poll_at=poll,
+        settings=settings,
     )
     assert result.loaded == 3
     assert len(result.failures) == 1 and "no_such_channel_zz" in result.failures[0]
@@ -125,13 +156,23 @@ def test_malformed_response_is_kept_raised_and_the_next_poll_recovers(
     twin: TwinHandle, client: VeloraClient, settings: Settings
 ) -> None:
     good = next_poll(twin)
-    run_endpoint("top_streams", client=client, warehouse_path=settings.warehouse_path, poll_at=good, settings=settings)
+    run_endpoint(
+        "top_streams",
+        client=client,
+        warehouse_path=settings.warehouse_path,
+        poll_at=good,
+        settings=settings,
+    )
     bad = next_poll(twin)
     twin.set_faults(malformed_rate=1.0)
     try:
         with pytest.raises(IngestError, match="malformed") as caught:
             run_endpoint(
-                "top_streams", client=client, warehouse_path=settings.warehouse_path, poll_at=bad, settings=settings
+                "top_streams",
+                client=client,
+                warehouse_path=settings.warehouse_path,
+                poll_at=bad,
+                settings=settings,
             )
     finally:
         twin.clear_faults()
@@ -139,16 +180,23 @@ def test_malformed_response_is_kept_raised_and_the_next_poll_recovers(
     assert caught.value.results[0].raw_rows == 1
     recovered = next_poll(twin)
     ok = run_endpoint(
-        "top_streams", client=client, warehouse_path=settings.warehouse_path, poll_at=recovered, settings=settings
+        "top_streams",
+        client=client,
+        warehouse_path=settings.warehouse_path,
+        poll_at=recovered,
+        settings=settings,
     )
     assert ok.loaded > 0
     conn = connect(settings.warehouse_path)
     kept = conn.execute(
-        "SELECT parse_error IS NOT NULL, length(body_text) > 0 FROM raw.api_responses WHERE poll_at = ?", [bad]
+        "SELECT parse_error IS NOT NULL, length(body_text) > 0 FROM raw.api_responses WHERE poll_at = ?",
+        [bad],
     ).fetchall()
     assert kept == [(True, True)]
     per_poll = dict(
-        conn.execute("SELECT snapshot_at, count(*) FROM core.stream_snapshots GROUP BY 1").fetchall()
+        conn.execute(
+            "SELECT snapshot_at, count(*) FROM core.stream_snapshots GROUP BY 1"
+        ).fetchall()
     )
     assert per_poll[good] > 0 and per_poll[recovered] > 0 and bad not in per_poll
     conn.close()
@@ -167,7 +215,9 @@ def test_short_seed_builds_history_deterministically(tmp_path: Path) -> None:
     now = datetime(2026, 1, 20, 12, 30, tzinfo=UTC)
     outputs = []
     for run in ("a", "b"):
-        base = Settings(data_dir=tmp_path / run, warehouse_path=tmp_path / run / "w.duckdb", top_n_tracked=2)
+        base = Settings(
+            data_dir=tmp_path / run, warehouse_path=tmp_path / run / "w.duckdb", top_n_tracked=2
+        )
         summary = seed_history(
             days=1 / 24, settings=base, names=LIVE + ["categories"], creators=CREATORS, now=now
         )
@@ -176,6 +226,8 @@ def test_short_seed_builds_history_deterministically(tmp_path: Path) -> None:
         outputs.append(_history(base.warehouse_path))
         reader = open_published(base.published_dir)
         assert reader.execute("SELECT count(*) FROM marts.live_totals").fetchone() == (12,)
-        assert reader.execute("SELECT count(DISTINCT snapshot_at) FROM core.category_snapshots").fetchone() == (1,)
+        assert reader.execute(
+            "SELECT count(DISTINCT snapshot_at) FROM core.category_snapshots"
+        ).fetchone() == (1,)
         reader.close()
     assert outputs[0] == outputs[1] and len(outputs[0]) > 0

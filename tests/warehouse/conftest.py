@@ -40,7 +40,12 @@ def live_stream(i: int, viewers: int, **extra: Any) -> dict[str, Any]:
 
 
 def raw_response(
-    endpoint: str, body: Any, *, poll_at: datetime = POLL, page: int = 0, path: str = "/api/streams/live"
+    endpoint: str,
+    body: Any,
+    *,
+    poll_at: datetime = POLL,
+    page: int = 0,
+    path: str = "/api/streams/live",
 ) -> RawResponse:
     text = body if isinstance(body, str) else json.dumps(body)
     from pipeline.warehouse.raw import json_parse_error

@@ -38,7 +38,9 @@ def test_publish_while_connection_is_open_and_readers_see_the_new_snapshot(
     first = publish(warehouse_path, published)  # the caller's connection stays open
     reader = open_published(published)
     assert _count(reader) == 1
-    assert "raw" not in {r[0] for r in reader.execute("SELECT schema_name FROM duckdb_schemas()").fetchall()}
+    assert "raw" not in {
+        r[0] for r in reader.execute("SELECT schema_name FROM duckdb_schemas()").fetchall()
+    }
     with pytest.raises(duckdb.Error):
         reader.execute("INSERT INTO marts.live_totals VALUES ('2026-01-15 20:05+00', 1, 1)")
 
@@ -53,7 +55,9 @@ def test_publish_while_connection_is_open_and_readers_see_the_new_snapshot(
     fresh.close()
 
 
-def test_publish_keeps_the_last_three_snapshots(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+def test_publish_keeps_the_last_three_snapshots(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
     published = tmp_path / "published"
     paths = [publish_from(conn, published) for _ in range(5)]
     kept = sorted(p.name for p in published.glob("warehouse-*.duckdb"))

@@ -71,9 +71,10 @@ def test_unreadable_meta_is_a_frame_error() -> None:
         decode_payload(b"\x00\x00\x00\x05{nope")
 
 
-def test_concurrent_appends_share_fsyncs_and_all_land(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 4], ids=["inline-fsync", "overlapping-fsyncs"])
+def test_concurrent_appends_share_fsyncs_and_all_land(tmp_path: Path, workers: int) -> None:
     batches: list[int] = []
-    log = LandingLog(tmp_path, on_batch=lambda b: batches.append(b.records))
+    log = LandingLog(tmp_path, fsync_workers=workers, on_batch=lambda b: batches.append(b.records))
     log.start()
     threads = [threading.Thread(target=log.append, args=(rec(i),)) for i in range(200)]
     for t in threads:
@@ -138,10 +139,11 @@ def test_start_recovers_a_crashed_open_segment(tmp_path: Path) -> None:
     assert keys == ["evt_1", "evt_2"]
 
 
-def test_write_failure_is_reported_not_acknowledged(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 4], ids=["inline-fsync", "overlapping-fsyncs"])
+def test_write_failure_is_reported_not_acknowledged(tmp_path: Path, workers: int) -> None:
     from pipeline.webhooks.landing import LandingError
 
-    log = LandingLog(tmp_path)
+    log = LandingLog(tmp_path, fsync_workers=workers)
     log.start()
     log.append(rec(1))
     assert log._segment is not None
@@ -172,3 +174,49 @@ def test_idle_segment_is_sealed_once_old_enough(tmp_path: Path) -> None:
         assert log.open_segment is None
     finally:
         log.close()
+
+
+@pytest.mark.parametrize(
+    "key",
+    ['evt_"quoted"', "evt_é_unicode", "evt_\n_newline", "sha256:" + "ab" * 32],
+    ids=["quote-in-key", "non-ascii-key", "control-char-in-key", "hash-key"],
+)
+def test_meta_is_valid_json_for_awkward_keys_and_headers(key: str) -> None:
+    import json
+
+    record = LandingRecord(1, key, {"x-velora-event": 'ch"é'}, b"{}")
+    frame = encode_record(record)
+    meta_len = int.from_bytes(frame[HEADER_SIZE : HEADER_SIZE + 4], "big")
+    meta = json.loads(frame[HEADER_SIZE + 4 : HEADER_SIZE + 4 + meta_len])
+    assert meta == {"received_at_ms": 1, "key": key, "headers": {"x-velora-event": 'ch"é'}}
+    assert decode_payload(frame[HEADER_SIZE:]) == record
+
+
+@pytest.mark.parametrize("workers", [1, 4], ids=["inline-fsync", "overlapping-fsyncs"])
+def test_fsync_failure_is_not_acknowledged_and_segment_is_sealed(
+    tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.webhooks.landing as landing
+
+    log = LandingLog(tmp_path, fsync_workers=workers)
+    log.start()
+    log.append(rec(1))
+    real = os.fdatasync
+    calls = {"n": 0}
+
+    def failing_once(fd: int) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OSError(5, "Input/output error")
+        real(fd)
+
+    monkeypatch.setattr(landing.os, "fdatasync", failing_once)
+    with pytest.raises(landing.LandingError, match="Input/output error"):
+        log.append(rec(2))
+    assert log.last_error is not None
+    log.append(rec(3))  # lands in a fresh segment: the failed one was sealed
+    log.close()
+    names = sealed_segments(tmp_path)
+    assert len(names) == 2
+    second = [r.key for _, r in scan_bytes((tmp_path / names[1]).read_bytes()).records]
+    assert second == ["evt_3"]

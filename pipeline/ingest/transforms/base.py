@@ -27,7 +27,9 @@ class Body:
     ) -> Body:
         params = json.loads(params_json)
         query = params.get("query", {}) if isinstance(params, dict) else {}
-        return cls(path=path, page=page, fetched_at=fetched_at, data=json.loads(body_text), query=query)
+        return cls(
+            path=path, page=page, fetched_at=fetched_at, data=json.loads(body_text), query=query
+        )
 
 
 RowBuilder = Callable[[Mapping[str, Any]], dict[str, Any]]

@@ -60,7 +60,9 @@ def chat_stats_rows(bodies: Sequence[Body], snapshot_at: datetime) -> TransformR
                     "unique_chatters_last_hour": as_int(
                         pick(stats, "uniqueChattersLastHour"), "uniqueChattersLastHour"
                     ),
-                    "emotes_per_minute": as_float(pick(stats, "emotesPerMinute"), "emotesPerMinute"),
+                    "emotes_per_minute": as_float(
+                        pick(stats, "emotesPerMinute"), "emotesPerMinute"
+                    ),
                     "updated_at": as_timestamp(pick(stats, "updatedAt"), "updatedAt"),
                     "fetched_at": body.fetched_at,
                 }

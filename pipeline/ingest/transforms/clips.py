@@ -29,9 +29,7 @@ def username_from_clips_path(path: str) -> str | None:
     return None
 
 
-def clip_row(
-    item: Mapping[str, Any], *, poll_at: datetime, channel: str | None
-) -> dict[str, Any]:
+def clip_row(item: Mapping[str, Any], *, poll_at: datetime, channel: str | None) -> dict[str, Any]:
     clip_id = as_str(pick(item, "id", "clipId"), "id")
     if not clip_id:
         raise BadValue("id: missing clip id")
@@ -40,7 +38,9 @@ def clip_row(
         raise BadValue("createdAt: missing")
     clipped_by = item.get("clippedBy") or item.get("clipped_by")
     clipped_by = clipped_by if isinstance(clipped_by, Mapping) else {}
-    creator_username = as_str(pick(item, "creatorUsername", "broadcasterUsername"), "creatorUsername")
+    creator_username = as_str(
+        pick(item, "creatorUsername", "broadcasterUsername"), "creatorUsername"
+    )
     creator_username = creator_username or channel
     if not creator_username:
         raise BadValue("creatorUsername: missing")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from pipeline.ingest.transforms.base import Body, body_context
 from pipeline.ingest.transforms.values import (
@@ -39,9 +38,7 @@ def creator_from_path(path: str) -> str | None:
     return parts[-1]
 
 
-def leaderboard_rows(
-    board: str, bodies: Sequence[Body], snapshot_at: datetime
-) -> TransformResult:
+def leaderboard_rows(board: str, bodies: Sequence[Body], snapshot_at: datetime) -> TransformResult:
     """Entries of every board fetched in the poll; missing ``rank`` means list order."""
     result = TransformResult()
     for body in bodies:

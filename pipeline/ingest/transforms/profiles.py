@@ -53,11 +53,15 @@ def channel_profile_rows(bodies: Sequence[Body], snapshot_at: datetime) -> Trans
         user = unwrap(body.data, "user")
         if not isinstance(user, Mapping):
             result.rejects.append(
-                reject("envelope: profile is not a JSON object", body.data, context, whole_body=True)
+                reject(
+                    "envelope: profile is not a JSON object", body.data, context, whole_body=True
+                )
             )
             continue
         try:
-            result.rows.append(profile_row(user, snapshot_at=snapshot_at, fetched_at=body.fetched_at))
+            result.rows.append(
+                profile_row(user, snapshot_at=snapshot_at, fetched_at=body.fetched_at)
+            )
         except BadValue as exc:
             result.rejects.append(reject(str(exc), user, context))
     result.rows, dropped = dedupe(result.rows, ("snapshot_at", "user_id"))

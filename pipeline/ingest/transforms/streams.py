@@ -81,9 +81,7 @@ def stream_snapshot_rows(
         try:
             items = list_items(body.data, ("streams",))
         except BadValue as exc:
-            result.rejects.append(
-                reject(f"envelope: {exc}", body.data, context, whole_body=True)
-            )
+            result.rejects.append(reject(f"envelope: {exc}", body.data, context, whole_body=True))
             continue
         part = rows_from_items(
             items,

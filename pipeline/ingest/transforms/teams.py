@@ -33,7 +33,9 @@ def is_members_path(path: str) -> bool:
     return team_from_members_path(path) is not None
 
 
-def team_row(item: Mapping[str, Any], *, snapshot_at: datetime, fetched_at: datetime) -> dict[str, Any]:
+def team_row(
+    item: Mapping[str, Any], *, snapshot_at: datetime, fetched_at: datetime
+) -> dict[str, Any]:
     slug = as_str(pick(item, "slug", "team"), "slug")
     if not slug:
         raise BadValue("slug: missing team slug")
@@ -80,7 +82,9 @@ def team_rows(bodies: Sequence[Body], snapshot_at: datetime) -> TransformResult:
         result.extend(
             rows_from_items(
                 items,
-                lambda item, f=body.fetched_at: team_row(item, snapshot_at=snapshot_at, fetched_at=f),
+                lambda item, f=body.fetched_at: team_row(
+                    item, snapshot_at=snapshot_at, fetched_at=f
+                ),
                 context,
             )
         )
