@@ -56,12 +56,16 @@ def _child(warehouse: Path, base_url: str, poll: str) -> None:
             settings=settings,
             conn=conn,
         )
+    sweep_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    sweep_seconds = time.perf_counter() - began
     publish_from(conn, settings.published_dir)
     conn.close()
     print(
         json.dumps(
             {
                 "seconds": time.perf_counter() - began,
+                "ingest_seconds": sweep_seconds,
+                "ingest_peak_mb": sweep_peak,
                 "import_seconds": began - baseline_began,
                 "baseline_mb": baseline,
                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -172,7 +176,8 @@ def main() -> int:
         m = med[name]
         print(
             f"  {name:5} history ({sizes[name]:7.1f} MB file): sweep {m['seconds']:5.2f} s, "
-            f"peak RSS {m['peak_mb']:6.1f} MB (after imports {m['baseline_mb']:6.1f} MB), {m['loaded']:.0f} rows"
+            f"peak RSS {m['peak_mb']:6.1f} MB (after imports {m['baseline_mb']:6.1f} MB), {m['loaded']:.0f} rows\n"
+            f"        jobs only: {m['ingest_seconds']:5.2f} s, peak RSS {m['ingest_peak_mb']:6.1f} MB"
         )
     print(
         f"  ratio large/small: time {med['large']['seconds'] / med['small']['seconds']:.2f}, "

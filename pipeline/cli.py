@@ -12,6 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from pipeline.config import ConfigError
+from pipeline.errors import UserFacingError
+
+__all__ = ["UserFacingError", "build_parser", "main"]
 
 # module path -> it defines ``register(subparsers)``; each sub-command sets ``func(args) -> int``.
 AREA_MODULES = (
@@ -20,10 +23,6 @@ AREA_MODULES = (
     "pipeline.webhooks.cli",
     "pipeline.demo",
 )
-
-
-class UserFacingError(Exception):
-    """An error whose message is enough: printed without a traceback, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_TWIN_URL = "http://127.0.0.1:8787"
+# The twin's built-in app. Used only when the API is the default twin and no credentials are set,
+# so the embedded default works out of the box and real credentials always win.
+TWIN_CLIENT_ID = "twin-client"
+TWIN_CLIENT_SECRET = "twin-secret"
 
 
 class ConfigError(ValueError):
@@ -79,11 +83,14 @@ class Settings:
         client_secret = env.get("VELORA_CLIENT_SECRET", "").strip() or None
         if bool(client_id) != bool(client_secret):
             raise ConfigError("set both VELORA_CLIENT_ID and VELORA_CLIENT_SECRET, or neither")
+        access_token = env.get("VELORA_ACCESS_TOKEN", "").strip() or None
+        if base_url == DEFAULT_TWIN_URL and not client_id and not access_token:
+            client_id, client_secret = TWIN_CLIENT_ID, TWIN_CLIENT_SECRET
         return cls(
             api_base_url=base_url,
             client_id=client_id,
             client_secret=client_secret,
-            access_token=env.get("VELORA_ACCESS_TOKEN", "").strip() or None,
+            access_token=access_token,
             data_dir=data_dir,
             warehouse_path=Path(
                 env.get("VELORA_WAREHOUSE", "").strip() or data_dir / "warehouse.duckdb"

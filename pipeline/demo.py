@@ -23,8 +23,6 @@ import httpx
 
 from pipeline.config import Settings
 
-TWIN_CLIENT_ID = "twin-client"
-TWIN_CLIENT_SECRET = "twin-secret"
 WEBHOOK_EVENTS = (
     "channel.follow,channel.subscribe,channel.subscription.gift,channel.subscription.end,"
     "channel.volts,channel.points.redeem,channel.raid,stream.online,stream.offline"
@@ -105,9 +103,6 @@ class Services:
 
 def demo_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
-    # The twin's built-in app credentials, unless the user configured their own.
-    env.setdefault("VELORA_CLIENT_ID", TWIN_CLIENT_ID)
-    env.setdefault("VELORA_CLIENT_SECRET", TWIN_CLIENT_SECRET)
     env["DAGSTER_HOME"] = str(settings.dagster_home.resolve())
     env["VELORA_DATA_DIR"] = str(settings.data_dir.resolve())
     env["VELORA_WAREHOUSE"] = str(settings.warehouse_path.resolve())
@@ -159,7 +154,7 @@ def run_step(what: str, argv: list[str], env: Mapping[str, str]) -> None:
 
 
 def run(args: argparse.Namespace, on_ready: Callable[[], None] | None = None) -> int:
-    from pipeline.cli import UserFacingError
+    from pipeline.errors import UserFacingError
 
     settings = Settings.from_env()
     try:

@@ -22,7 +22,7 @@ def register(subparsers: Any) -> None:
 
 
 def _user_error(message: str) -> Exception:
-    from pipeline.cli import UserFacingError
+    from pipeline.errors import UserFacingError
 
     return UserFacingError(message)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -108,13 +107,11 @@ def _settings() -> Any:
 
 
 def env_secret(settings: Any) -> str | None:
-    # TODO(integrator): move VELORA_WEBHOOK_SECRET into Settings; config.py is not ours to edit.
-    value = getattr(settings, "webhook_secret", None) or os.environ.get("VELORA_WEBHOOK_SECRET", "")
-    return value.strip() or None
+    return settings.webhook_secret
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from pipeline.cli import UserFacingError
+    from pipeline.errors import UserFacingError
     from pipeline.webhooks.landing import LandingLocked
     from pipeline.webhooks.receiver import ReceiverConfig
     from pipeline.webhooks.secrets import SecretsFileError, read_secrets_file
@@ -158,7 +155,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-    from pipeline.cli import UserFacingError
+    from pipeline.errors import UserFacingError
     from pipeline.webhooks.loader import load_sealed_segments
 
     settings = _settings()
@@ -181,17 +178,21 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _api(settings: Any) -> Any:
-    from pipeline.cli import UserFacingError
-    from pipeline.webhooks.api import ApiCredentials, webhook_api
+def _run_api(settings: Any, call: Any) -> Any:
+    """Run one management call with the project client; its typed errors become one-line errors."""
+    from pipeline.client import ClientConfig, VeloraApiError, VeloraClient
+    from pipeline.errors import UserFacingError
 
-    client_id = settings.client_id or ("twin-client" if settings.uses_twin else None)
-    client_secret = settings.client_secret or ("twin-secret" if settings.uses_twin else None)
-    if not client_id or not client_secret:
-        raise UserFacingError("set VELORA_CLIENT_ID and VELORA_CLIENT_SECRET to manage webhooks")
-    return webhook_api(
-        ApiCredentials(settings.api_base_url, client_id, client_secret, settings.access_token)
-    )
+    if not settings.client_id and not settings.access_token:
+        raise UserFacingError(
+            "managing webhooks needs an app: set VELORA_CLIENT_ID and VELORA_CLIENT_SECRET "
+            "(or VELORA_ACCESS_TOKEN)"
+        )
+    try:
+        with VeloraClient(ClientConfig.from_settings(settings)) as client:
+            return call(client)
+    except (VeloraApiError, ValueError) as exc:
+        raise UserFacingError(str(exc)) from None
 
 
 def _as_dict(obj: Any) -> dict[str, Any]:
@@ -202,29 +203,12 @@ def _as_dict(obj: Any) -> dict[str, Any]:
     return dict(vars(obj))
 
 
-def _run_api(settings: Any, call: Any) -> Any:
-    from pipeline.cli import UserFacingError
-    from pipeline.webhooks.api import WebhookApiError
-
-    api = _api(settings)
-    try:
-        return call(api)
-    except WebhookApiError as exc:
-        raise UserFacingError(str(exc)) from None
-    except Exception as exc:  # the project client's typed errors
-        if type(exc).__module__.startswith("pipeline.client"):
-            raise UserFacingError(str(exc)) from None
-        raise
-    finally:
-        api.close()
-
-
 def _split_events(values: list[str]) -> list[str]:
     return [e.strip() for v in values for e in v.split(",") if e.strip()]
 
 
 def _subscribe(args: argparse.Namespace) -> int:
-    from pipeline.cli import UserFacingError
+    from pipeline.errors import UserFacingError
     from pipeline.webhooks.secrets import add_secret
 
     events = _split_events(args.events)
@@ -278,7 +262,7 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    from pipeline.cli import UserFacingError
+    from pipeline.errors import UserFacingError
     from pipeline.webhooks.secrets import rotate_secret
 
     if args.grace_hours < 0:
@@ -302,7 +286,7 @@ def _rotate(args: argparse.Namespace) -> int:
 
 
 def _silence(args: argparse.Namespace) -> int:
-    from pipeline.cli import UserFacingError
+    from pipeline.errors import UserFacingError
     from pipeline.webhooks.silence import find_silent_channels
 
     settings = _settings()
@@ -334,8 +318,8 @@ def _silence(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """``python -m pipeline.webhooks.cli ACTION ...``: the same commands without loading the
     other areas' CLIs (faster start for tests and process supervisors)."""
-    from pipeline.cli import UserFacingError
     from pipeline.config import ConfigError
+    from pipeline.errors import UserFacingError
 
     parser = argparse.ArgumentParser(prog="velora")
     subparsers = parser.add_subparsers(dest="command", required=True)

@@ -11,7 +11,25 @@ def test_defaults_point_at_the_twin_and_local_warehouse():
     settings = Settings.from_env({})
     assert settings.api_base_url == "http://127.0.0.1:8787"
     assert settings.warehouse_path == Path("data/warehouse.duckdb")
-    assert settings.client_id is None and settings.access_token is None
+    # the twin's built-in app, so the embedded default needs no set-up
+    assert (settings.client_id, settings.client_secret) == ("twin-client", "twin-secret")
+    assert settings.access_token is None
+
+
+@pytest.mark.parametrize(
+    ("env", "client_id"),
+    [
+        pytest.param(
+            {"VELORA_API_BASE_URL": "https://api.velora.tv"}, None, id="production-no-twin-creds"
+        ),
+        pytest.param({"VELORA_ACCESS_TOKEN": "tok"}, None, id="fixed-token-wins-over-twin-app"),
+        pytest.param(
+            {"VELORA_CLIENT_ID": "mine", "VELORA_CLIENT_SECRET": "s"}, "mine", id="own-app-wins"
+        ),
+    ],
+)
+def test_twin_credentials_only_fill_a_gap(env, client_id):
+    assert Settings.from_env(env).client_id == client_id
 
 
 def test_data_dir_moves_every_default_path():

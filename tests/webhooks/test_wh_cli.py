@@ -115,18 +115,3 @@ def test_serve_without_any_secret_refuses_to_start(
 ) -> None:
     assert main(["serve"]) == 2
     assert "no webhook secret" in capsys.readouterr().err
-
-
-def test_httpx_fallback_api_speaks_the_documented_endpoints(twin: object) -> None:
-    from pipeline.webhooks.api import ApiCredentials, HttpxWebhookApi, WebhookApiError
-
-    creds = ApiCredentials(twin.base_url, "twin-client", "twin-secret")  # type: ignore[attr-defined]
-    with HttpxWebhookApi(creds) as api:
-        created = api.create_webhook("http://127.0.0.1:9/webhooks/velora", ["stream.online"])
-        assert created["secret"] and created["id"] in [h["id"] for h in api.list_webhooks()]
-        rotated = api.rotate_webhook_secret(created["id"])
-        assert rotated["secret"] and rotated["secret"] != created["secret"]
-        api.delete_webhook(created["id"])
-        assert created["id"] not in [h["id"] for h in api.list_webhooks()]
-        with pytest.raises(WebhookApiError, match="404"):
-            api.delete_webhook(created["id"])
