@@ -144,6 +144,10 @@ class RateLimiter:
         limit = _header_number(headers, "x-ratelimit-limit")
         if remaining is None or reset is None:
             return
+        if limit is not None and limit <= 0:
+            # A window of zero requests is no window: the server advertises no limit (the twin
+            # with limits switched off does this); pace by our own ceiling instead of stalling.
+            return
         with self._lock:
             bucket = self._buckets[self.observing_bucket(path)]
             now = self._clock.time()

@@ -15,7 +15,9 @@ from pipeline.warehouse.migrations import migrate
 SESSION_SETTINGS = ("SET TimeZone = 'UTC'",)
 # DuckDB's buffer pool defaults to 80% of RAM; a poll touches little data, so a small pool keeps
 # a sweep's memory flat however large the history is (bigger work spills to <file>.tmp/).
-DEFAULT_MEMORY_LIMIT = "128MB"
+# Measured: a full sweep + publish of a 7-day warehouse peaks at ~265 MB RSS with 64MB,
+# ~375 MB with 128MB (bench/bench_sweep.py).
+DEFAULT_MEMORY_LIMIT = "64MB"
 
 
 def _is_lock_error(exc: duckdb.Error) -> bool:

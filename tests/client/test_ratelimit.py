@@ -170,6 +170,10 @@ def test_window_rollover_restores_the_full_limit(clock) -> None:
         ),
         pytest.param({"x-ratelimit-remaining": "10"}, id="reset-missing"),
         pytest.param({}, id="no-headers"),
+        pytest.param(
+            {"x-ratelimit-limit": "0", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1"},
+            id="zero-limit-means-no-limit-advertised",
+        ),
     ],
 )
 def test_unusable_headers_are_ignored(clock, headers) -> None:
