@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 
 from pipeline.warehouse import connect
@@ -15,6 +16,10 @@ KEY_PREFIX = "velora"
 # (assets/dagster.yaml), because DuckDB allows one read-write process per file.
 WAREHOUSE_POOL = "warehouse"
 KINDS = {"duckdb", "python"}
+
+# The one asset that publishes the read-only snapshot; every job selects it as its last step.
+PUBLISH_GROUP = "publish"
+PUBLISHED_SNAPSHOT_KEY = dg.AssetKey([KEY_PREFIX, "published_snapshot"])
 
 
 @contextmanager

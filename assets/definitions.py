@@ -11,12 +11,15 @@ import dagster as dg
 
 from assets.ingest_defs import ingest_defs
 from assets.policy import apply_policy
+from assets.publish_defs import publish_defs
 from assets.resources import resource_defs
 from assets.webhook_defs import webhook_defs
 
 
 def build_defs() -> dg.Definitions:
-    return apply_policy(dg.Definitions.merge(ingest_defs(), webhook_defs(), resource_defs()))
+    return apply_policy(
+        dg.Definitions.merge(ingest_defs(), webhook_defs(), publish_defs(), resource_defs())
+    )
 
 
 defs = build_defs()

@@ -1,7 +1,8 @@
 """API ingest: one thin asset per ``ENDPOINT_JOBS`` entry, its table check, and a schedule per group.
 
 The asset body is the whole contract: build a client, ``run_endpoint`` (fetch -> validate ->
-write, idempotent per ``poll_at``), publish a read-only snapshot, report the counts.
+write, idempotent per ``poll_at``), report the counts. Publishing is not an ingest step: each
+group's job ends with ``velora/published_snapshot`` (``assets/publish_defs.py``).
 """
 
 from collections.abc import Callable
@@ -20,12 +21,17 @@ from assets.cadence import (
     truncate,
 )
 from assets.checks import table_check
-from assets.common import KEY_PREFIX, KINDS, WAREHOUSE_POOL, warehouse_connection
+from assets.common import (
+    KEY_PREFIX,
+    KINDS,
+    PUBLISHED_SNAPSHOT_KEY,
+    WAREHOUSE_POOL,
+    warehouse_connection,
+)
 from assets.resources import VeloraApiResource, WarehouseResource, resolve_settings
 from pipeline.config import Settings
 from pipeline.ingest import ENDPOINT_JOBS, run_endpoint
-from pipeline.ingest.results import IngestError
-from pipeline.warehouse import publish
+from pipeline.ingest.results import IngestError, IngestResult
 
 GROUPS = tuple(CADENCE_MINUTES)
 
@@ -52,10 +58,22 @@ def live_totals_metadata(warehouse_path: Path, poll_at: datetime) -> dict[str, i
     return {"live_channels": int(live_channels), "total_viewers": int(total_viewers)}
 
 
-# Extra metadata an endpoint's materialisation reports (read after the load, before publish).
+# Extra metadata an endpoint's materialisation reports (read after the load).
 EXTRA_METADATA: dict[str, Callable[[Path, datetime], dict[str, int]]] = {
     "live_streams": live_totals_metadata
 }
+
+
+def ingest_metadata(result: IngestResult) -> dict[str, int | str]:
+    return {
+        "poll_at": result.poll_at.isoformat(),
+        "loaded": result.loaded,
+        "duplicates": result.duplicates,
+        "quarantined": result.quarantined,
+        "requests": result.requests,
+        "raw_rows": result.raw_rows,
+        "failures": len(result.failures),
+    }
 
 
 def endpoint_asset(name: str) -> dg.AssetsDefinition:
@@ -87,28 +105,15 @@ def endpoint_asset(name: str) -> dg.AssetsDefinition:
                     settings=settings,
                 )
         except IngestError as exc:
-            # What was fetched is stored and loaded already; publish it, then fail loudly.
-            publish(settings.warehouse_path, settings.published_dir)
-            done = [r.summary() for r in exc.results]
-            metadata = {"poll_at": poll_at.isoformat(), "done": "; ".join(done) or "nothing"}
-            raise dg.Failure(str(exc), metadata=metadata) from exc
-        extra = EXTRA_METADATA.get(name, lambda *_: {})(settings.warehouse_path, poll_at)
-        snapshot = publish(settings.warehouse_path, settings.published_dir)
+            # What was fetched is stored and loaded; the step fails, so this run does not publish.
+            done = "; ".join(r.summary() for r in exc.results) or "nothing"
+            raise dg.Failure(
+                str(exc), metadata={"poll_at": poll_at.isoformat(), "done": done}
+            ) from exc
         for failure in result.failures[:20]:
             context.log.warning("%s: %s", name, failure)
-        return dg.MaterializeResult(
-            metadata={
-                "poll_at": poll_at.isoformat(),
-                "loaded": result.loaded,
-                "duplicates": result.duplicates,
-                "quarantined": result.quarantined,
-                "requests": result.requests,
-                "raw_rows": result.raw_rows,
-                "failures": len(result.failures),
-                **extra,
-                "snapshot": snapshot.name,
-            }
-        )
+        extra = EXTRA_METADATA.get(name, lambda *_: {})(settings.warehouse_path, poll_at)
+        return dg.MaterializeResult(metadata={**ingest_metadata(result), **extra})
 
     return _asset
 
@@ -116,8 +121,10 @@ def endpoint_asset(name: str) -> dg.AssetsDefinition:
 def group_schedule(group: str) -> dg.ScheduleDefinition:
     job = dg.define_asset_job(
         f"velora_{group}_job",
-        selection=dg.AssetSelection.groups(group),
-        description=f"Poll the {group} endpoint group and check its tables.",
+        # Publishing is the run's last step: it waits for the group's loads and blocking checks.
+        selection=dg.AssetSelection.groups(group)
+        | dg.AssetSelection.assets(PUBLISHED_SNAPSHOT_KEY),
+        description=f"Poll the {group} endpoint group, check its tables, then publish.",
     )
 
     @dg.schedule(

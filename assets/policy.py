@@ -5,7 +5,8 @@
 - Automation: schedules and the webhook sensor drive the roots. An asset with upstream deps
   is materialised eagerly after its parents, but only once their blocking checks passed — a
   blocking check stops downstream steps only inside its own run, so across runs the condition
-  has to say so.
+  has to say so. An asset tagged ``RUN_BY_JOBS_TAG`` (``velora/published_snapshot``) is a step
+  of every job instead, so the automation sensor must not run it a second time.
 """
 
 from __future__ import annotations
@@ -15,33 +16,42 @@ from datetime import timedelta
 import dagster as dg
 
 from assets.cadence import CADENCE_MINUTES
+from assets.common import PUBLISH_GROUP
 
 # Webhook loads follow segment sealing, not a clock; an hour without one is worth a look.
 WEBHOOK_FRESHNESS = dg.FreshnessPolicy.time_window(
     fail_window=timedelta(hours=2), warn_window=timedelta(hours=1)
 )
 AUTOMATION_SENSOR = "velora_automation_sensor"
+# Assets that every job selects as a step: never automated, or they would run twice.
+RUN_BY_JOBS_TAG = "velora/run_by_jobs"
 
 
 def freshness_for(group: str | None) -> dg.FreshnessPolicy | None:
-    if group in CADENCE_MINUTES:
-        minutes = CADENCE_MINUTES[group]
-        return dg.FreshnessPolicy.time_window(
-            fail_window=timedelta(minutes=3 * minutes), warn_window=timedelta(minutes=2 * minutes)
-        )
     if group == "webhooks":
         return WEBHOOK_FRESHNESS
-    return None
+    # Every run ends with the publish step, so the snapshot follows the most frequent cadence.
+    publish_minutes = min(CADENCE_MINUTES.values())
+    minutes = publish_minutes if group == PUBLISH_GROUP else CADENCE_MINUTES.get(group or "")
+    if minutes is None:
+        return None
+    return dg.FreshnessPolicy.time_window(
+        fail_window=timedelta(minutes=3 * minutes), warn_window=timedelta(minutes=2 * minutes)
+    )
 
 
 def downstream_condition() -> dg.AutomationCondition:
     return dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed()
 
 
+def is_automated(spec: dg.AssetSpec) -> bool:
+    return bool(spec.deps) and RUN_BY_JOBS_TAG not in spec.tags
+
+
 def with_policy(spec: dg.AssetSpec) -> dg.AssetSpec:
+    condition = downstream_condition() if is_automated(spec) else spec.automation_condition
     return spec.replace_attributes(
-        freshness_policy=freshness_for(spec.group_name),
-        automation_condition=downstream_condition() if spec.deps else spec.automation_condition,
+        freshness_policy=freshness_for(spec.group_name), automation_condition=condition
     )
 
 

@@ -2,10 +2,11 @@
 
 Every field defaults to ``None``, meaning "ask ``pipeline.config.Settings.from_env()`` when a run
 needs it" — the project's one reader of ``VELORA_*`` variables, so defaults (the twin at
-``http://127.0.0.1:8787``, ``data/warehouse.duckdb``) live in one place. We do not bind
-``dg.EnvVar(...)`` here because an unset ``EnvVar`` fails the run instead of falling back to the
-default. A value set explicitly (in code, a test, or the launchpad's resource config) wins over
-the environment.
+``http://127.0.0.1:8787`` and its credentials, ``data/warehouse.duckdb``) live in one place.
+We do not bind ``dg.EnvVar(...)`` here: in Dagster 1.13 an unset ``EnvVar`` is a config error at
+run launch (it has no default, even on an optional field), and binding it only for variables that
+are set would read the environment at import time. A value set explicitly (in code, a test, or the
+launchpad's resource config) wins over the environment.
 """
 
 import dataclasses

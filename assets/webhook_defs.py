@@ -2,7 +2,7 @@
 
 The loader keeps its own checkpoint in the warehouse, so a load is idempotent and loads every
 sealed segment not yet loaded; the sensor's cursor only stops it from asking twice for the same
-segment.
+segment. The webhook job ends with ``velora/published_snapshot``, like every job.
 """
 
 from collections.abc import Iterator
@@ -13,9 +13,8 @@ import dagster as dg
 import duckdb
 
 from assets.checks import table_check
-from assets.common import KEY_PREFIX, KINDS, WAREHOUSE_POOL
+from assets.common import KEY_PREFIX, KINDS, PUBLISHED_SNAPSHOT_KEY, WAREHOUSE_POOL
 from assets.resources import WarehouseResource, WebhookLandingResource, resolve_settings
-from pipeline.warehouse import publish
 from pipeline.webhooks.checks import validate_webhook_table
 from pipeline.webhooks.loader import load_sealed_segments, open_warehouse, pending_segments
 from pipeline.webhooks.schemas import WEBHOOK_SCHEMAS
@@ -54,7 +53,6 @@ def webhook_events(
     settings = resolve_settings(warehouse=warehouse)
     landing_dir = webhook_landing.landing_path(settings)
     result = load_sealed_segments(landing_dir, settings.warehouse_path)
-    snapshot = publish(settings.warehouse_path, settings.published_dir)
     for error in result.errors[:20]:
         context.log.warning("quarantined: %s", error)
     return dg.MaterializeResult(
@@ -66,7 +64,6 @@ def webhook_events(
             "test_events": result.test_events,
             "quarantined": result.quarantined,
             **{f"loaded_{table}": count for table, count in sorted(result.typed_inserted.items())},
-            "snapshot": snapshot.name,
         }
     )
 
@@ -97,8 +94,8 @@ def tracked_channels_not_silent(
 
 webhook_job = dg.define_asset_job(
     "velora_webhook_job",
-    selection=dg.AssetSelection.assets(WEBHOOK_EVENTS_KEY),
-    description="Load sealed webhook landing segments into the warehouse and check them.",
+    selection=dg.AssetSelection.assets(WEBHOOK_EVENTS_KEY, PUBLISHED_SNAPSHOT_KEY),
+    description="Load sealed webhook landing segments into the warehouse, check them, then publish.",
 )
 
 

@@ -25,6 +25,9 @@ def main() -> int:
     parser.add_argument("--creators", type=int, default=2000)
     parser.add_argument("--select", default="live")
     parser.add_argument("--keep", type=Path, default=None, help="keep the warehouse at this dir")
+    parser.add_argument(
+        "--base-url", default=None, help="seed from an already running frozen twin (other process)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="velora-bench-seed-") as tmp:
         data_dir = args.keep or Path(tmp)
@@ -36,6 +39,7 @@ def main() -> int:
             names=select_jobs(args.select),
             creators=args.creators,
             now=datetime(2026, 3, 1, tzinfo=UTC),
+            base_url=args.base_url,
         )
         total = time.perf_counter() - began
         steps = sorted(summary.step_seconds)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import duckdb
 
@@ -140,8 +141,6 @@ def _single(endpoint: str, path_template: str, params: dict[str, Any] | None = N
 
 
 def _segment(value: str) -> str:
-    from urllib.parse import quote
-
     return quote(value, safe="")
 
 

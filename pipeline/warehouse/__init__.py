@@ -9,7 +9,7 @@ from pipeline.warehouse.errors import (
     WarehouseMissingError,
 )
 from pipeline.warehouse.migrations import migrate
-from pipeline.warehouse.publish import (
+from pipeline.warehouse.snapshots import (
     current_snapshot_path,
     open_published,
     publish,

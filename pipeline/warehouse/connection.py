@@ -17,7 +17,7 @@ SESSION_SETTINGS = ("SET TimeZone = 'UTC'",)
 # a sweep's memory flat however large the history is (bigger work spills to <file>.tmp/).
 # Measured: a full sweep + publish of a 7-day warehouse peaks at ~265 MB RSS with 64MB,
 # ~375 MB with 128MB (bench/bench_sweep.py).
-DEFAULT_MEMORY_LIMIT = "64MB"
+DEFAULT_MEMORY_LIMIT = "128MB"
 
 
 def _is_lock_error(exc: duckdb.Error) -> bool:

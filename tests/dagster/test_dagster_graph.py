@@ -12,15 +12,20 @@ LIVE = ["live_streams", "top_streams", "growing_streams", "featured_streams"]
 LEADERBOARDS = ["volts_leaderboard", "gift_leaderboard", "points_leaderboard", "chat_stats"]
 HOURLY = ["categories", "clips", "teams", "channel_profiles", "tracked_channels"]
 
-EXPECTED_GROUPS = {
+LOADS = {
     **{f"velora/{name}": "live" for name in LIVE},
     **{f"velora/{name}": "leaderboards" for name in LEADERBOARDS},
     **{f"velora/{name}": "hourly" for name in HOURLY},
     "velora/webhook_events": "webhooks",
 }
-# Every asset is a root: marts.live_totals is updated inside the live_streams load (its
-# counts are that asset's metadata and the mart has a blocking check there).
-EXPECTED_DEPS = {key: set() for key in EXPECTED_GROUPS}
+PUBLISHED = "velora/published_snapshot"
+PUBLISH_NODE = "velora__published_snapshot"
+NON_BLOCKING_NODES = {"velora__webhook_events_tracked_channels_not_silent"}
+EXPECTED_GROUPS = {**LOADS, PUBLISHED: "publish"}
+# Every load is a root (marts.live_totals is updated inside the live_streams load: its counts
+# are that asset's metadata and the mart has a blocking check there); the one publish asset
+# depends on every load.
+EXPECTED_DEPS = {**{key: set() for key in LOADS}, PUBLISHED: set(LOADS)}
 TABLE_OF = {
     **{name: "core.stream_snapshots" for name in LIVE},
     "volts_leaderboard": "core.leaderboard_entries",
@@ -57,8 +62,15 @@ EXPECTED_SCHEDULES = {
     "velora_leaderboards_schedule": ("*/15 * * * *", "velora_leaderboards_job"),
     "velora_hourly_schedule": ("0 * * * *", "velora_hourly_job"),
 }
+# No velora_automation_sensor: the only asset with deps is published by every job instead.
 EXPECTED_SENSORS = {"velora_webhook_landing_sensor"}
-FAIL_WINDOW_MINUTES = {"live": 15, "leaderboards": 45, "hourly": 180, "webhooks": 120}
+FAIL_WINDOW_MINUTES = {
+    "live": 15,
+    "leaderboards": 45,
+    "hourly": 180,
+    "webhooks": 120,
+    "publish": 15,
+}
 
 
 @pytest.fixture(scope="module")
@@ -107,17 +119,35 @@ def test_schedules_and_sensors(repo):
     assert repo.get_sensor_def("velora_webhook_landing_sensor").job_name == "velora_webhook_job"
 
 
-@pytest.mark.parametrize("group", ["live", "leaderboards", "hourly"])
-def test_each_schedule_job_runs_its_group_with_checks(repo, group):
-    job = repo.get_job(f"velora_{group}_job")
+@pytest.mark.parametrize(
+    ("job_name", "group"),
+    [
+        ("velora_live_job", "live"),
+        ("velora_leaderboards_job", "leaderboards"),
+        ("velora_hourly_job", "hourly"),
+        ("velora_webhook_job", "webhooks"),
+    ],
+)
+def test_each_job_runs_its_group_with_checks_then_publishes(repo, job_name, group):
+    job = repo.get_job(job_name)
     layer = job.asset_layer
     selected = {_name(k) for k in layer.selected_asset_keys}
-    assert selected == {k for k, g in EXPECTED_GROUPS.items() if g == group}
+    assert selected == {k for k, g in LOADS.items() if g == group} | {PUBLISHED}
     checks = {_name(k) for k in layer.asset_graph.asset_check_keys}
-    assert checks == {c for c in EXPECTED_BLOCKING_CHECKS if c.split(":")[0] in selected}
+    expected = {
+        c for c in EXPECTED_BLOCKING_CHECKS | EXPECTED_OTHER_CHECKS if c.split(":")[0] in selected
+    }
+    assert checks == expected
+    # In the run, publishing waits for every load step and every blocking check step; upstream
+    # assets outside the run (the other groups) are not waited on.
+    structure = job.graph.dependency_structure
+    upstream = {o.node_name for o in structure.all_upstream_outputs_from_node(PUBLISH_NODE)}
+    blocking = [c for c in expected if c in EXPECTED_BLOCKING_CHECKS]
+    assert len(upstream) == len(selected) - 1 + len(blocking)
+    assert upstream == {n.name for n in job.graph.nodes} - {PUBLISH_NODE, *NON_BLOCKING_NODES}
 
 
-def test_freshness_per_cadence_and_no_automation_on_scheduled_roots(repo):
+def test_freshness_per_cadence_and_no_automation_anywhere(repo):
     graph = repo.asset_graph
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
@@ -125,7 +155,8 @@ def test_freshness_per_cadence_and_no_automation_on_scheduled_roots(repo):
         assert policy is not None, _name(key)
         fail_minutes = policy.fail_window.to_timedelta().total_seconds() / 60
         assert fail_minutes == FAIL_WINDOW_MINUTES[node.group_name], _name(key)
-        assert node.automation_condition is None, _name(key)  # schedules/sensor drive roots
+        # Schedules and the landing sensor drive the loads; every job runs the publish step.
+        assert node.automation_condition is None, _name(key)
 
 
 def test_kinds_and_resources(repo):

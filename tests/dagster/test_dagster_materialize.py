@@ -1,6 +1,7 @@
-"""In-process materialisations of the ingest assets against the twin on loopback."""
+"""The schedule jobs, run in process against the twin on loopback: load, check, publish once."""
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -13,6 +14,8 @@ from assets.resources import VeloraApiResource, WarehouseResource, WebhookLandin
 from pipeline.twin.testing import running_twin
 
 pytestmark = pytest.mark.timeout(120)
+
+PUBLISH_STEP = "velora__published_snapshot"
 
 
 @pytest.fixture(autouse=True)
@@ -46,23 +49,9 @@ def _resources(twin, tmp_path) -> dict[str, object]:
     }
 
 
-def _group(group: str) -> list:
-    """The group's assets and their checks, as the group's schedule job runs them."""
-    assets = [
-        a
-        for a in defs.assets or []
-        if isinstance(a, dg.AssetsDefinition) and {s.group_name for s in a.specs} == {group}
-    ]
-    keys = {key for a in assets for key in a.keys}
-    checks = [
-        c for c in defs.asset_checks or [] if {spec.asset_key for spec in c.check_specs} <= keys
-    ]
-    return [*assets, *checks]
-
-
-def _run(group: str, twin, tmp_path, poll_at: datetime, *extra, raise_on_error: bool = True):
-    return dg.materialize(
-        [*_group(group), *extra],
+def _run(group: str, twin, tmp_path, poll_at: datetime, *, raise_on_error: bool = True):
+    """The group's schedule job exactly as defined (its selection includes the publish step)."""
+    return defs.resolve_job_def(f"velora_{group}_job").execute_in_process(
         resources=_resources(twin, tmp_path),
         tags={POLL_AT_TAG: poll_at.isoformat()},
         raise_on_error=raise_on_error,
@@ -80,7 +69,30 @@ def _checks(result) -> dict[str, dg.AssetCheckEvaluation]:
     }
 
 
-def test_live_group_loads_checks_and_publishes(twin, tmp_path):
+def _snapshots(tmp_path: Path) -> list[str]:
+    return sorted(p.name for p in (tmp_path / "published").glob("warehouse-*.duckdb"))
+
+
+def _current(tmp_path: Path) -> str:
+    return (tmp_path / "published" / "CURRENT").read_text().strip()
+
+
+def _started_steps(result) -> list[str]:
+    return [e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_START]
+
+
+def _assert_published_once_at_the_end(result, tmp_path: Path, before: list[str]) -> str:
+    """One new snapshot, written by the publish step, which started after every other step."""
+    new = sorted(set(_snapshots(tmp_path)) - set(before))
+    assert len(new) == 1, f"expected one new snapshot, got {new}"
+    started = _started_steps(result)
+    assert started.count(PUBLISH_STEP) == 1 and started[-1] == PUBLISH_STEP
+    published = _metadata(result, "published_snapshot")
+    assert published["snapshot"] == new[0] == _current(tmp_path)
+    return new[0]
+
+
+def test_live_job_loads_checks_and_publishes_once_at_the_end(twin, tmp_path):
     poll_at = truncate(twin.now(), 5)
     result = _run("live", twin, tmp_path, poll_at)
     assert result.success
@@ -90,7 +102,8 @@ def test_live_group_loads_checks_and_publishes(twin, tmp_path):
     assert live["quarantined"] == 0
     assert live["live_channels"] == live["loaded"] and live["total_viewers"] > 0
     for name in ("top_streams", "growing_streams", "featured_streams"):
-        assert _metadata(result, name)["loaded"] > 0, name
+        meta = _metadata(result, name)
+        assert meta["loaded"] > 0 and "snapshot" not in meta, name  # ingest assets don't publish
     checks = _checks(result)
     assert set(checks) == {
         f"{name}:valid_core_stream_snapshots"
@@ -99,24 +112,38 @@ def test_live_group_loads_checks_and_publishes(twin, tmp_path):
     assert all(check.passed for check in checks.values())
     rows: Any = checks["live_streams:valid_core_stream_snapshots"].metadata["rows"].value
     assert rows > 0
-    assert (tmp_path / "published" / "CURRENT").is_file()
 
-    # Re-running the same tick is idempotent: nothing new stored, nothing loaded twice.
-    again = _metadata(_run("live", twin, tmp_path, poll_at), "live_streams")
-    assert again["raw_rows"] == 0 and again["loaded"] == 0 and again["duplicates"] > 0
+    # The publish step ran once, last, although 10 of its 14 upstream assets were not in the run.
+    snapshot = _assert_published_once_at_the_end(result, tmp_path, before=[])
+    published = _metadata(result, "published_snapshot")
+    with duckdb.connect(str(tmp_path / "published" / snapshot), read_only=True) as conn:
+        stored = conn.execute("SELECT count(*) FROM core.stream_snapshots").fetchone()
+    assert stored is not None and published["rows_core.stream_snapshots"] == stored[0] > 0
+    assert published["rows_marts.live_totals"] == 1
+    assert published["total_rows"] >= stored[0] and published["tables"] > 1
+
+    # Re-running the same tick is idempotent: nothing new stored, nothing loaded twice; it still
+    # publishes once.
+    again = _run("live", twin, tmp_path, poll_at)
+    assert _metadata(again, "live_streams")["raw_rows"] == 0
+    assert _metadata(again, "live_streams")["loaded"] == 0
+    assert _metadata(again, "live_streams")["duplicates"] > 0
+    _assert_published_once_at_the_end(again, tmp_path, before=[snapshot])
 
 
-def test_two_groups_back_to_back_share_one_warehouse(twin, tmp_path):
+def test_each_group_job_publishes_once_into_one_warehouse(twin, tmp_path):
     poll_at = truncate(twin.now(), 60)
-    live = _run("live", twin, tmp_path, poll_at)
-    hourly = _run("hourly", twin, tmp_path, poll_at)
-    assert live.success and hourly.success
-    assert _metadata(hourly, "categories")["loaded"] > 0
-    assert _metadata(hourly, "tracked_channels")["loaded"] > 0
-    assert all(check.passed for check in _checks(hourly).values())
-    leaderboards = _run("leaderboards", twin, tmp_path, poll_at)
-    assert leaderboards.success
-    assert all(check.passed for check in _checks(leaderboards).values())
+    for group, asset in [
+        ("live", "live_streams"),
+        ("hourly", "tracked_channels"),
+        ("leaderboards", "volts_leaderboard"),
+    ]:
+        before = _snapshots(tmp_path)
+        result = _run(group, twin, tmp_path, poll_at)
+        assert result.success, group
+        assert _metadata(result, asset)["loaded"] > 0, group
+        assert all(check.passed for check in _checks(result).values()), group
+        _assert_published_once_at_the_end(result, tmp_path, before)
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as conn:
         polls = conn.execute(
             "SELECT count(DISTINCT endpoint) FROM raw.api_responses WHERE poll_at = ?", [poll_at]
@@ -124,25 +151,25 @@ def test_two_groups_back_to_back_share_one_warehouse(twin, tmp_path):
     assert polls is not None and polls[0] >= 9
 
 
-@dg.asset(key=["velora", "downstream_probe"], deps=[dg.AssetKey(["velora", "live_streams"])])
-def downstream_probe() -> None:
-    """Test-only consumer: must not run when live_streams' blocking check fails."""
-
-
-def test_row_that_should_have_been_quarantined_fails_the_blocking_check(twin, tmp_path):
+def test_failing_blocking_check_stops_the_publish_step(twin, tmp_path):
     poll_at = truncate(twin.now(), 5)
     assert _run("live", twin, tmp_path, poll_at).success
+    before, current = _snapshots(tmp_path), _current(tmp_path)
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
         conn.execute(
             "INSERT INTO core.stream_snapshots "
             "SELECT * REPLACE (-1 AS viewer_count, stream_id || '-bad' AS stream_id) "
             "FROM core.stream_snapshots WHERE source = 'live' LIMIT 1"
         )
-    result = _run("live", twin, tmp_path, poll_at, downstream_probe, raise_on_error=False)
+    result = _run("live", twin, tmp_path, poll_at, raise_on_error=False)
     assert not result.success
     failed = _checks(result)["live_streams:valid_core_stream_snapshots"]
     assert not failed.passed
     failures: Any = failed.metadata["failures"].value
     assert failures >= 1
     assert "viewer_count" in str(failed.metadata["summary"].value)
-    assert result.asset_materializations_for_node("velora__downstream_probe") == []
+    # The ingest steps themselves ran; only what depends on the failed check did not.
+    assert _metadata(result, "live_streams")["duplicates"] > 0
+    assert PUBLISH_STEP not in _started_steps(result)
+    assert result.asset_materializations_for_node(PUBLISH_STEP) == []
+    assert _snapshots(tmp_path) == before and _current(tmp_path) == current

@@ -4,7 +4,7 @@ from typing import Any
 
 import dagster as dg
 
-from assets.policy import AUTOMATION_SENSOR, apply_policy
+from assets.policy import AUTOMATION_SENSOR, RUN_BY_JOBS_TAG, apply_policy
 
 
 @dg.asset(group_name="live")
@@ -17,6 +17,10 @@ def child() -> None: ...
 
 @dg.asset(group_name="elsewhere")
 def unrelated() -> None: ...
+
+
+@dg.asset(group_name="publish", deps=[root, child], tags={RUN_BY_JOBS_TAG: "true"})
+def published() -> None: ...
 
 
 def test_downstream_assets_wait_for_blocking_checks_across_runs():
@@ -50,3 +54,26 @@ def test_freshness_windows_follow_the_cadence_group():
 def test_no_automation_sensor_without_automated_assets():
     repo = apply_policy(dg.Definitions(assets=[root])).get_repository_def()
     assert [s.name for s in repo.sensor_defs] == []
+
+
+def test_asset_every_job_runs_is_not_automated_too():
+    # It is a step of every job: the automation sensor would publish a second time.
+    repo = apply_policy(dg.Definitions(assets=[root, child, published])).get_repository_def()
+    graph = repo.asset_graph
+    assert graph.get(published.key).automation_condition is None
+    assert graph.get(child.key).automation_condition is not None
+    sensor = repo.get_sensor_def(AUTOMATION_SENSOR)
+    assert isinstance(sensor, dg.AutomationConditionSensorDefinition)
+    assert sensor.asset_selection.resolve(graph) == {child.key}
+
+
+def test_no_automation_sensor_when_only_job_run_assets_have_deps():
+    repo = apply_policy(dg.Definitions(assets=[root, published])).get_repository_def()
+    assert repo.asset_graph.get(published.key).automation_condition is None
+    assert [s.name for s in repo.sensor_defs] == []
+
+
+def test_published_snapshot_follows_the_most_frequent_cadence():
+    repo = apply_policy(dg.Definitions(assets=[root, published])).get_repository_def()
+    policy: Any = repo.asset_graph.get(published.key).freshness_policy
+    assert policy.fail_window.to_timedelta().total_seconds() == 15 * 60

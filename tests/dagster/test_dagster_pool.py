@@ -83,7 +83,10 @@ def test_two_jobs_at_once_are_serialised_by_the_pool(tmp_path):
         assert sorted(r.dagster_run.job_name for r in runs) == sorted(JOBS)
         assert all(r.dagster_run.status == dg.DagsterRunStatus.SUCCESS for r in runs)
         intervals = _step_intervals(instance)
-    assert len(intervals) >= 20  # 9 live + 11 hourly steps (assets and checks)
+    # 9 live + 11 hourly steps (assets and checks), plus each run's one publish step
+    assert len(intervals) >= 22
+    assert [step for *_, step in intervals].count("velora__published_snapshot") == 2
+    assert len(list((tmp_path / "published").glob("warehouse-*.duckdb"))) == 2
     for (_, end, step), (start, _, next_step) in zip(intervals, intervals[1:], strict=False):
         assert end <= start, f"{step} and {next_step} held the warehouse at the same time"
 

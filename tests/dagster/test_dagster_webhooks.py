@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 import pytest
 
+from assets.definitions import defs
 from assets.resources import WarehouseResource, WebhookLandingResource
 from assets.webhook_defs import (
     WEBHOOK_EVENTS_KEY,
@@ -111,24 +112,31 @@ def test_sensor_requests_a_load_once_per_new_segment(tmp_path):
     assert not (tmp_path / "never-opened.duckdb").exists()
 
 
-def test_load_asset_writes_typed_rows_and_its_checks_pass(tmp_path):
+def test_webhook_job_loads_typed_rows_checks_them_then_publishes(tmp_path):
     landing = tmp_path / "landing"
     _land(landing, [_follow(n, followed_at=START + timedelta(seconds=n)) for n in range(5)])
     # a redelivery of event 0 in a later segment: counted as a duplicate, not loaded twice
     _land(landing, [_follow(0, followed_at=START)])
-    assets, checks = _webhook_assets_and_checks()
-    result = dg.materialize([*assets, *checks], resources=_resources(tmp_path, landing))
+    job = defs.resolve_job_def("velora_webhook_job")  # the job the landing sensor launches
+    result = job.execute_in_process(resources=_resources(tmp_path, landing))
     assert result.success
     [materialization] = result.asset_materializations_for_node("velora__webhook_events")
     meta = {k: v.value for k, v in materialization.metadata.items()}
     assert meta["segments"] == 2 and meta["loaded"] == 5 and meta["duplicates"] == 1
     assert meta["loaded_core.follows"] == 5 and meta["quarantined"] == 0
+    assert "snapshot" not in meta  # the load does not publish; the job's last step does
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert evaluations["valid_core_follows"].passed
     assert evaluations["valid_core_follows"].metadata["rows"].value == 5
     assert all(e.passed for name, e in evaluations.items() if name.startswith("valid_"))
-    assert (tmp_path / "published" / "CURRENT").is_file()
+    [published] = result.asset_materializations_for_node("velora__published_snapshot")
+    snapshot = published.metadata["snapshot"].value
+    assert published.metadata["rows_core.follows"].value == 5
+    published_dir = tmp_path / "published"
+    assert (published_dir / "CURRENT").read_text().strip() == snapshot
+    assert sorted(p.name for p in published_dir.glob("warehouse-*.duckdb")) == [snapshot]
 
+    assets, _ = _webhook_assets_and_checks()
     again = dg.materialize(assets, resources=_resources(tmp_path, landing))
     [rerun] = again.asset_materializations_for_node("velora__webhook_events")
     assert rerun.metadata["segments"].value == 0 and rerun.metadata["loaded"].value == 0

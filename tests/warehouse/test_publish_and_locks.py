@@ -88,3 +88,22 @@ def test_lock_held_by_another_process_is_a_clear_error(warehouse_path: Path) -> 
     finally:
         holder.communicate("", timeout=30)
     connect(warehouse_path).close()  # free again once the other process is gone
+
+
+def test_publish_retries_with_the_callers_memory_limit_when_the_small_pool_is_not_enough(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.warehouse.snapshots as publishing
+
+    conn.execute(
+        "INSERT INTO marts.live_totals SELECT TIMESTAMPTZ '2026-01-01 00:00+00' + to_minutes(i), i, i "
+        "FROM range(200000) t(i)"
+    )
+    monkeypatch.setattr(publishing, "PUBLISH_MEMORY_LIMIT", "1KB")
+    before = conn.execute("SELECT current_setting('memory_limit')").fetchall()
+    path = publish_from(conn, tmp_path / "published")
+    assert conn.execute("SELECT current_setting('memory_limit')").fetchall() == before
+    reader = open_published(tmp_path / "published")
+    assert _count(reader) == 200000
+    reader.close()
+    assert path.exists() and not list((tmp_path / "published").glob(".building-*"))

@@ -23,6 +23,8 @@ KEEP_SNAPSHOTS = 3
 CURRENT_FILE = "CURRENT"
 SNAPSHOT_RE = re.compile(r"^warehouse-(\d+)\.duckdb$")
 ATTACH_ALIAS = "velora_publish_target"
+PUBLISH_MEMORY_LIMIT = "32MB"
+SIZE_RE = re.compile(r"^\d+(\.\d+)?\s*[KMGT]?i?B$", re.IGNORECASE)
 
 
 def _quote_ident(name: str) -> str:
@@ -32,6 +34,13 @@ def _quote_ident(name: str) -> str:
 def _quote_literal(text: str) -> str:
     # ATTACH takes no bound parameters; the path is escaped as a SQL string literal.
     return "'" + text.replace("'", "''") + "'"
+
+
+def _size_literal(text: str) -> str:
+    # SET takes no bound parameters; the value comes from current_setting() and is checked
+    if not SIZE_RE.match(str(text).strip()):
+        raise ValueError(f"unexpected memory_limit value {text!r}")
+    return str(text).strip()
 
 
 def _snapshot_numbers(published_dir: Path) -> list[int]:
@@ -77,12 +86,20 @@ def _copy_published_schemas(conn: duckdb.DuckDBPyConnection, target: Path) -> No
         for schema in PUBLISHED_SCHEMAS:
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {ATTACH_ALIAS}.{_quote_ident(schema)}")
         for schema, table in tables:
-            qualified = f"{_quote_ident(schema)}.{_quote_ident(table)}"
-            # identifiers come from the catalog and are quoted; no user text reaches this SQL
-            copy = f"CREATE TABLE {ATTACH_ALIAS}.{qualified} AS SELECT * FROM {src}.{qualified}"  # noqa: S608
-            conn.execute(copy)
+            _copy_table(conn, src, f"{_quote_ident(schema)}.{_quote_ident(table)}")
     finally:
         conn.execute(f"DETACH {ATTACH_ALIAS}")
+
+
+def _copy_table(conn: duckdb.DuckDBPyConnection, src: str, qualified: str) -> None:
+    # identifiers come from the catalog and are quoted; no user text reaches this SQL
+    copy = f"CREATE TABLE {ATTACH_ALIAS}.{qualified} AS SELECT * FROM {src}.{qualified}"  # noqa: S608
+    conn.execute(copy)
+
+
+def _remove_building(building: Path) -> None:
+    building.unlink(missing_ok=True)
+    building.with_name(building.name + ".wal").unlink(missing_ok=True)
 
 
 def publish_from(conn: duckdb.DuckDBPyConnection, published_dir: str | Path) -> Path:
@@ -93,14 +110,27 @@ def publish_from(conn: duckdb.DuckDBPyConnection, published_dir: str | Path) -> 
     number = (numbers[-1] + 1) if numbers else 1
     final = directory / f"warehouse-{number}.duckdb"
     building = directory / f".building-{number}-{os.getpid()}.duckdb"
-    for leftover in (building, building.with_name(building.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    _remove_building(building)
+    previous = _size_literal(
+        conn.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    )
     try:
-        _copy_published_schemas(conn, building)
+        # the copy streams every published row once: a small buffer pool is enough, and
+        # shrinking it first evicts what the caller's queries cached, so publishing does not add
+        # to their peak memory; should a table need more, retry with the caller's limit
+        for limit in (PUBLISH_MEMORY_LIMIT, previous):
+            try:
+                conn.execute(f"SET memory_limit = '{limit}'")
+                _copy_published_schemas(conn, building)
+                break
+            except duckdb.OutOfMemoryException:
+                _remove_building(building)
+                if limit == previous:
+                    raise
         os.replace(building, final)
     finally:
-        building.unlink(missing_ok=True)
-        building.with_name(building.name + ".wal").unlink(missing_ok=True)
+        conn.execute(f"SET memory_limit = '{previous}'")
+        _remove_building(building)
     temp_current = directory / f".{CURRENT_FILE}.{os.getpid()}.tmp"
     temp_current.write_text(final.name + "\n", encoding="utf-8")
     os.replace(temp_current, directory / CURRENT_FILE)
