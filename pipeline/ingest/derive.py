@@ -30,7 +30,7 @@ from pipeline.ingest.transforms import (
     team_member_rows,
     team_rows,
 )
-from pipeline.ingest.transforms.values import as_str, pick, reject, unwrap
+from pipeline.ingest.transforms.values import pick, reject, unwrap
 from pipeline.schemas import FRAME_SCHEMAS, SCHEMAS, rows_as_json, split_valid
 from pipeline.schemas.frames import frame_from_rows
 from pipeline.warehouse.core_load import QuarantineEntry, insert_quarantine, load_frame
@@ -181,7 +181,7 @@ def _load_table(
 ) -> None:
     quarantine: list[tuple[str, QuarantineEntry]] = list(batch.rejects)
     if batch.frames:
-        frame = pl.concat(batch.frames, how="vertical")
+        frame = pl.concat(batch.frames, how="vertical", rechunk=True)
         split = split_valid(SCHEMAS[table], frame)
         if split.invalid.height:
             endpoints = split.invalid.get_column(ENDPOINT_COLUMN).to_list()
@@ -226,8 +226,8 @@ def tracked_channel_rows(
         user = unwrap(body.data, "user")
         if isinstance(user, dict):
             name, uid = pick(user, "username"), pick(user, "id", "userId")
-            if name and uid:
-                ids[str(name).lower()] = str(as_str(uid, "id"))
+            if isinstance(name, str) and isinstance(uid, (str, int)) and not isinstance(uid, bool):
+                ids[name.lower()] = str(uid)
     result = TransformResult()
     for channel in resolve_tracked(conn, settings, poll_at):
         user_id = channel.user_id or ids.get(channel.username.lower())

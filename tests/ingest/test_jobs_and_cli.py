@@ -20,9 +20,17 @@ from pipeline.warehouse import open_published
     [
         pytest.param(None, list(ENDPOINT_JOBS), id="default-all"),
         pytest.param("all", list(ENDPOINT_JOBS), id="all"),
-        pytest.param("live", ["live_streams", "top_streams", "growing_streams", "featured_streams"], id="group"),
+        pytest.param(
+            "live",
+            ["live_streams", "top_streams", "growing_streams", "featured_streams"],
+            id="group",
+        ),
         pytest.param("clips, live_streams", ["clips", "live_streams"], id="names-with-spaces"),
-        pytest.param("live_streams,live", ["live_streams", "top_streams", "growing_streams", "featured_streams"], id="no-repeats"),
+        pytest.param(
+            "live_streams,live",
+            ["live_streams", "top_streams", "growing_streams", "featured_streams"],
+            id="no-repeats",
+        ),
     ],
 )
 def test_select_jobs(selection: str | None, expected: list[str]) -> None:
@@ -49,7 +57,9 @@ def test_is_due(name: str, minute: int, due: bool) -> None:
 
 
 def test_poll_tick_truncates_to_the_cadence() -> None:
-    assert poll_tick(datetime(2026, 1, 15, 20, 7, 59, tzinfo=UTC), 5) == datetime(2026, 1, 15, 20, 5, tzinfo=UTC)
+    assert poll_tick(datetime(2026, 1, 15, 20, 7, 59, tzinfo=UTC), 5) == datetime(
+        2026, 1, 15, 20, 5, tzinfo=UTC
+    )
 
 
 def _free_port() -> int:
@@ -87,12 +97,16 @@ def test_ingest_once_prints_counts_and_publishes(
     out = capsys.readouterr().out
     assert "live_streams:" in out and "categories:" in out and "published" in out
     reader = open_published(tmp_path / "published")
-    rows = reader.execute("SELECT count(*) FROM core.stream_snapshots WHERE source = 'live'").fetchone()
+    rows = reader.execute(
+        "SELECT count(*) FROM core.stream_snapshots WHERE source = 'live'"
+    ).fetchone()
     reader.close()
     assert rows is not None and rows[0] > 0
 
 
-def test_seed_rejects_nonpositive_days(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_seed_rejects_nonpositive_days(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("VELORA_DATA_DIR", str(tmp_path))
     assert main(["seed", "--days", "0"]) == 2
     assert "--days must be positive" in capsys.readouterr().err

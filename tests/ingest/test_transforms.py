@@ -291,3 +291,28 @@ def test_teams_and_members_split_by_path() -> None:
     members = team_member_rows(bodies, POLL)
     assert [r["team"] for r in teams.rows] == ["red"]
     assert [(r["team"], r["user_id"]) for r in members.rows] == [("red", "u_1"), ("red", "u_2")]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param({"creatorId": {"id": "u_1"}, "leaderboard": []}, id="creator-id-not-a-string"),
+        pytest.param({"updatedAt": "soon", "leaderboard": []}, id="bad-updated-at"),
+        pytest.param({"leaderboard": "none"}, id="leaderboard-not-a-list"),
+    ],
+)
+def test_unusable_leaderboard_envelope_is_a_whole_body_reject(data: Any) -> None:
+    result = leaderboard_rows("volts", [body(data, path="/api/volts/leaderboard/u_1")], POLL)
+    assert not result.rows and result.rejects[0].whole_body
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param([{"id": "u_1"}], id="profile-as-array"),
+        pytest.param("just text", id="profile-as-string"),
+    ],
+)
+def test_unusable_profile_body_is_a_whole_body_reject(data: Any) -> None:
+    result = channel_profile_rows([body(data, path="/api/users/alice")], POLL)
+    assert not result.rows and result.rejects[0].whole_body

@@ -48,12 +48,12 @@ def leaderboard_rows(board: str, bodies: Sequence[Body], snapshot_at: datetime) 
         try:
             items = list_items(data, LIST_KEYS)
             updated_at = as_timestamp(pick(envelope, "updatedAt"), "updatedAt")
+            creator_id = as_str(pick(envelope, "creatorId", "channelId"), "creatorId")
+            period = as_str(pick(envelope, "period"), "period")
         except BadValue as exc:
             result.rejects.append(reject(f"envelope: {exc}", data, context, whole_body=True))
             continue
-        creator_id = as_str(pick(envelope, "creatorId", "channelId"), "creatorId")
         creator_id = creator_id or creator_from_path(body.path)
-        period = pick(envelope, "period")
         for position, item in enumerate(items, start=1):
             if not isinstance(item, Mapping):
                 result.rejects.append(reject("item is not a JSON object", item, context))
@@ -76,7 +76,7 @@ def leaderboard_rows(board: str, bodies: Sequence[Body], snapshot_at: datetime) 
                         "username": as_str(pick(item, "username"), "username"),
                         "display_name": as_str(pick(item, "displayName"), "displayName"),
                         "amount": amount,
-                        "period": as_str(period, "period"),
+                        "period": period,
                         "updated_at": updated_at,
                         "fetched_at": body.fetched_at,
                     }
