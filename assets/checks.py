@@ -7,10 +7,10 @@ from typing import Any, Protocol
 
 import dagster as dg
 import duckdb
-from pipeline.ingest.checks import validate_table
 
 from assets.common import WAREHOUSE_POOL, warehouse_connection
 from assets.resources import WarehouseResource, resolve_settings
+from pipeline.ingest.checks import validate_table
 
 
 class Report(Protocol):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,9 +31,14 @@ from pipeline.ingest.transforms import (
     team_rows,
 )
 from pipeline.ingest.transforms.values import pick, reject, unwrap
-from pipeline.schemas import FRAME_SCHEMAS, SCHEMAS, rows_as_json, split_valid
+from pipeline.schemas import FRAME_SCHEMAS, SCHEMAS, SNAPSHOT_COLUMN, rows_as_json, split_valid
 from pipeline.schemas.frames import frame_from_rows
-from pipeline.warehouse.core_load import QuarantineEntry, insert_quarantine, load_frame
+from pipeline.warehouse.core_load import (
+    LoadCounts,
+    QuarantineEntry,
+    insert_quarantine,
+    load_frame,
+)
 from pipeline.warehouse.marts import update_live_totals
 from pipeline.warehouse.raw import StoredBody, select_poll_bodies
 
@@ -84,6 +89,9 @@ class _TableBatch:
     returning: dict[str, str] = field(default_factory=dict)  # RETURNING value -> endpoint
 
 
+PollKey = tuple[datetime, str]  # (poll_at, endpoint)
+
+
 def _bodies_by_endpoint(
     conn: duckdb.DuckDBPyConnection,
     poll_at: datetime,
@@ -117,32 +125,63 @@ def derive_poll(
     The input is what ``raw.api_responses`` holds for the poll: read back, or ``stored_rows``
     when the caller has just inserted exactly those rows in the same transaction (saves reading
     the bodies back)."""
-    counts = {name: DeriveCounts() for name in endpoints}
-    bodies = _bodies_by_endpoint(conn, poll_at, endpoints, stored_rows)
+    counts = derive_polls(
+        conn,
+        endpoints,
+        [poll_at],
+        settings,
+        own_transaction=own_transaction,
+        stored_rows=None if stored_rows is None else {poll_at: stored_rows},
+    )
+    return {name: counts[(poll_at, name)] for name in endpoints}
+
+
+def derive_polls(
+    conn: duckdb.DuckDBPyConnection,
+    endpoints: Sequence[str],
+    polls: Sequence[datetime],
+    settings: Settings,
+    *,
+    own_transaction: bool = True,
+    stored_rows: Mapping[datetime, Sequence[StoredBody]] | None = None,
+) -> dict[PollKey, DeriveCounts]:
+    """Like :func:`derive_poll` for several polls at once: one Pandera pass and one insert per
+    table for all of them (``velora seed`` batches consecutive live polls this way).
+    ``clips`` and ``tracked_channels`` depend on earlier polls, so they derive one poll at a time.
+    """
+    if len(polls) > 1 and {"clips", "tracked_channels"} & set(endpoints):
+        raise ValueError("clips and tracked_channels are derived one poll at a time")
+    counts = {(poll, name): DeriveCounts() for poll in polls for name in endpoints}
     batches: dict[str, _TableBatch] = defaultdict(_TableBatch)
-    for name in endpoints:
-        if name == "tracked_channels":
-            continue
-        for table, transform, returning in DERIVATIONS[name]:
-            result = transform(bodies.get(name, []), poll_at)
-            _collect(batches[table], counts[name], name, table, result, returning)
-    if "tracked_channels" in endpoints:
-        result = tracked_channel_rows(conn, settings, poll_at, bodies.get("tracked_channels", []))
-        _collect(
-            batches["ops.tracked_channels"],
-            counts["tracked_channels"],
-            "tracked_channels",
-            "ops.tracked_channels",
-            result,
-            None,
-        )
+    live_polls: list[datetime] = []
+    for poll in polls:
+        rows = None if stored_rows is None else stored_rows.get(poll, [])
+        bodies = _bodies_by_endpoint(conn, poll, endpoints, rows)
+        if "live_streams" in endpoints and bodies.get("live_streams"):
+            live_polls.append(poll)
+        for name in endpoints:
+            if name == "tracked_channels":
+                result = tracked_channel_rows(conn, settings, poll, bodies.get(name, []))
+                _collect(
+                    batches["ops.tracked_channels"],
+                    counts[(poll, name)],
+                    name,
+                    poll,
+                    "ops.tracked_channels",
+                    result,
+                    None,
+                )
+                continue
+            for table, transform, returning in DERIVATIONS[name]:
+                result = transform(bodies.get(name, []), poll)
+                _collect(batches[table], counts[(poll, name)], name, poll, table, result, returning)
     if own_transaction:
         conn.execute("BEGIN TRANSACTION")
     try:
         for table, batch in batches.items():
-            _load_table(conn, table, batch, counts, poll_at)
-        if "live_streams" in endpoints and bodies.get("live_streams"):
-            update_live_totals(conn, poll_at)
+            _load_table(conn, table, batch, counts, min(polls), max(polls))
+        for poll in live_polls:
+            update_live_totals(conn, poll)
         if own_transaction:
             conn.execute("COMMIT")
     except BaseException:
@@ -156,13 +195,14 @@ def _collect(
     batch: _TableBatch,
     counts: DeriveCounts,
     endpoint: str,
+    poll: datetime,
     table: str,
     result: TransformResult,
     returning: str | None,
 ) -> None:
     counts.duplicates += result.duplicates
     for item in result.rejects:
-        batch.rejects.append((endpoint, QuarantineEntry(item.reason, item.row_json)))
+        batch.rejects.append((endpoint, QuarantineEntry(item.reason, item.row_json, poll)))
         if item.whole_body:
             counts.malformed.append(f"{endpoint}: {item.reason}")
     if result.rows:
@@ -176,41 +216,58 @@ def _load_table(
     conn: duckdb.DuckDBPyConnection,
     table: str,
     batch: _TableBatch,
-    counts: dict[str, DeriveCounts],
-    poll_at: datetime,
+    counts: dict[PollKey, DeriveCounts],
+    first: datetime,
+    last: datetime,
 ) -> None:
     quarantine: list[tuple[str, QuarantineEntry]] = list(batch.rejects)
+    poll_column = SNAPSHOT_COLUMN[table]
     if batch.frames:
         frame = pl.concat(batch.frames, how="vertical", rechunk=True)
         split = split_valid(SCHEMAS[table], frame)
         if split.invalid.height:
             endpoints = split.invalid.get_column(ENDPOINT_COLUMN).to_list()
+            polls = split.invalid.get_column(poll_column).to_list()
             rows = rows_as_json(split.invalid.drop(ENDPOINT_COLUMN))
-            for endpoint, reason, row_json in zip(endpoints, split.reasons, rows, strict=True):
-                quarantine.append((endpoint, QuarantineEntry(reason, row_json)))
-            log.warning("%s: %d rows quarantined for %s", table, split.invalid.height, poll_at)
+            for endpoint, poll, reason, row_json in zip(
+                endpoints, polls, split.reasons, rows, strict=True
+            ):
+                quarantine.append((endpoint, QuarantineEntry(reason, row_json, poll)))
+            log.warning(
+                "%s: %d rows quarantined (polls %s..%s)", table, split.invalid.height, first, last
+            )
         valid = split.valid
-        offered = Counter(valid.get_column(ENDPOINT_COLUMN).to_list())
-        written = load_frame(conn, table, valid.drop(ENDPOINT_COLUMN), poll_at)
-        loaded = _loaded_by_endpoint(written, batch.returning, offered)
-        for endpoint, n in offered.items():
-            counts[endpoint].loaded += loaded.get(endpoint, 0)
+        offered: Counter[PollKey] = Counter(
+            zip(
+                valid.get_column(poll_column).to_list(),
+                valid.get_column(ENDPOINT_COLUMN).to_list(),
+                strict=True,
+            )
+        )
+        written = load_frame(conn, table, valid.drop(ENDPOINT_COLUMN), first, last)
+        loaded = _loaded_by_poll(written, batch.returning, offered)
+        for key, n in offered.items():
+            counts[key].loaded += loaded.get(key, 0)
             # offered but not written: the grain is already stored (a re-run of the poll)
-            counts[endpoint].duplicates += max(0, n - loaded.get(endpoint, 0))
-    for endpoint in {e for e, _ in quarantine}:
-        entries = [q for e, q in quarantine if e == endpoint]
-        insert_quarantine(conn, table, entries, poll_at)
-        counts[endpoint].quarantined += len(entries)
+            counts[key].duplicates += max(0, n - loaded.get(key, 0))
+    if quarantine:
+        insert_quarantine(conn, table, [q for _, q in quarantine])
+        for endpoint, entry in quarantine:
+            counts[(entry.poll_at, endpoint)].quarantined += 1
 
 
-def _loaded_by_endpoint(
-    written: Counter[str | None], returning: dict[str, str], offered: Counter[str]
-) -> Counter[str]:
+def _loaded_by_poll(
+    written: LoadCounts, returning: dict[str, str], offered: Counter[PollKey]
+) -> Counter[PollKey]:
     if returning:  # a table fed by several endpoints counts per RETURNING value
-        return Counter({returning[k]: v for k, v in written.items() if k in returning})
+        return Counter(
+            {(poll, returning[k]): v for (k, poll), v in written.items() if k in returning}
+        )
     # one endpoint feeds this table in this batch
-    endpoint = next(iter(offered), None)
-    return Counter({endpoint: sum(written.values())}) if endpoint else Counter()
+    endpoint = next((e for _, e in offered), None)
+    if endpoint is None:
+        return Counter()
+    return Counter({(poll, endpoint): v for (_, poll), v in written.items()})
 
 
 def tracked_channel_rows(

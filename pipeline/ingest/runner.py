@@ -20,7 +20,7 @@ from pipeline.client import VeloraClient
 from pipeline.client.errors import VeloraApiError, VeloraTransportError
 from pipeline.client.responses import ApiResponse
 from pipeline.config import Settings
-from pipeline.ingest.derive import DeriveCounts, derive_poll
+from pipeline.ingest.derive import DeriveCounts, PollKey, derive_polls
 from pipeline.ingest.fetch import FETCHERS, FetchContext, FetchOutcome
 from pipeline.ingest.jobs import ENDPOINT_JOBS, GROUPS
 from pipeline.ingest.results import IngestError, IngestResult
@@ -131,39 +131,81 @@ def run_endpoints(
     return list(ordered)
 
 
-def _derivable(rows: Sequence[RawResponse]) -> list[StoredBody]:
-    """The rows ``select_raw_for_poll.sql`` would return: parseable 2xx responses."""
-    return [
-        StoredBody(r.endpoint, r.params_json, r.path, r.page, r.fetched_at, r.body_text or "")
-        for r in rows
-        if r.parse_error is None and 200 <= r.status <= 299
-    ]
-
-
 def _store_and_derive(
     conn: duckdb.DuckDBPyConnection,
     rows: list[RawResponse],
     batch: Sequence[str],
-    poll_at: datetime,
+    polls: Sequence[datetime],
     settings: Settings,
-) -> tuple[Counter[str], dict[str, DeriveCounts]]:
-    """Raw rows and their core rows in one transaction (one commit per poll). If deriving
-    fails, the transaction is rolled back and the raw rows are stored on their own before the
-    error propagates: whatever happens, the fetched bodies are kept."""
+) -> tuple[Counter[tuple[str, datetime]], dict[PollKey, DeriveCounts]]:
+    """Raw rows and their core rows in one transaction (one commit). If deriving fails, the
+    transaction is rolled back and the raw rows are stored on their own before the error
+    propagates: whatever happens, the fetched bodies are kept."""
     conn.execute("BEGIN TRANSACTION")
     try:
-        inserted = insert_raw_responses(conn, rows, poll_at)
+        inserted = insert_raw_responses(conn, rows)
         # every response new: the stored rows are exactly these, no need to read them back
         fresh = _derivable(rows) if sum(inserted.values()) == len(rows) else None
-        derived = derive_poll(
-            conn, batch, poll_at, settings, own_transaction=False, stored_rows=fresh
+        derived = derive_polls(
+            conn, batch, polls, settings, own_transaction=False, stored_rows=fresh
         )
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
-        insert_raw_responses(conn, rows, poll_at)
+        insert_raw_responses(conn, rows)
         raise
     return inserted, derived
+
+
+def run_fetched_polls(
+    polls: Sequence[tuple[datetime, Mapping[str, FetchOutcome]]],
+    *,
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+) -> list[list[IngestResult]]:
+    """Store and derive several polls whose live-group responses are already fetched, in one
+    transaction: one raw insert, one Pandera pass and one insert per table, one commit.
+    ``velora seed`` uses it for runs of consecutive live-only polls. Per-poll results come back
+    in order; a poll with malformed responses raises :class:`IngestError` after all are stored.
+    """
+    if not polls:
+        return []
+    names = list(polls[0][1])
+    if any(ENDPOINT_JOBS[n].group != "live" for n in names):
+        raise ValueError("only live-group jobs can be batched across polls")
+    if any(list(outcomes) != names for _, outcomes in polls):
+        raise ValueError("every batched poll must run the same jobs")
+    ticks = [_check_poll_at(tick) for tick, _ in polls]
+    rows = [
+        raw_row(n, r, tick)
+        for tick, (_, o) in zip(ticks, polls, strict=True)
+        for n in names
+        for r in o[n].responses
+    ]
+    inserted, derived = _store_and_derive(conn, rows, names, ticks, settings)
+    all_results: list[list[IngestResult]] = []
+    problems: list[tuple[str, str]] = []
+    for tick, (_, outcomes) in zip(ticks, polls, strict=True):
+        results: dict[str, IngestResult] = {}
+        _report(names, outcomes, inserted, derived, tick, results, problems)
+        all_results.append([results[n] for n in names])
+    if problems:
+        flat = tuple(r for rs in all_results for r in rs)
+        raise IngestError("; ".join(t for _, t in problems), endpoint=problems[0][0], results=flat)
+    return all_results
+
+
+def _derivable(rows: Sequence[RawResponse]) -> dict[datetime, list[StoredBody]]:
+    """Per poll, the rows ``select_raw_for_poll.sql`` would return: parseable 2xx responses."""
+    by_poll: dict[datetime, list[StoredBody]] = {}
+    for r in rows:
+        if r.parse_error is None and 200 <= r.status <= 299:
+            by_poll.setdefault(r.poll_at, []).append(
+                StoredBody(
+                    r.endpoint, r.params_json, r.path, r.page, r.fetched_at, r.body_text or ""
+                )
+            )
+    return by_poll
 
 
 def _run_batch(
@@ -182,12 +224,25 @@ def _run_batch(
         name: prefetched[name] if name in prefetched else FETCHERS[name](ctx) for name in batch
     }
     rows = [raw_row(name, r, poll_at) for name, o in outcomes.items() for r in o.responses]
-    inserted, derived = _store_and_derive(conn, rows, batch, poll_at, settings)
+    inserted, derived = _store_and_derive(conn, rows, batch, [poll_at], settings)
+    return _report(batch, outcomes, inserted, derived, poll_at, results, problems)
+
+
+def _report(
+    batch: Sequence[str],
+    outcomes: Mapping[str, FetchOutcome],
+    inserted: Counter[tuple[str, datetime]],
+    derived: dict[PollKey, DeriveCounts],
+    poll_at: datetime,
+    results: dict[str, IngestResult],
+    problems: list[tuple[str, str]],
+) -> VeloraApiError | None:
+    """Results of one poll's jobs; records problems; returns the fatal error, if any."""
     fatal: VeloraApiError | None = None
     for name in batch:
-        outcome, counts = outcomes[name], derived[name]
+        outcome, counts = outcomes[name], derived[(poll_at, name)]
         requests = len(outcome.responses)
-        new_raw = inserted.get(name, 0)
+        new_raw = inserted.get((name, poll_at), 0)
         result = IngestResult(
             endpoint=name,
             poll_at=poll_at,

@@ -26,7 +26,7 @@ from pipeline.config import Settings
 from pipeline.ingest.fetch import FETCHERS, FetchContext, FetchOutcome
 from pipeline.ingest.jobs import ENDPOINT_JOBS, is_due
 from pipeline.ingest.results import IngestError
-from pipeline.ingest.runner import run_endpoints
+from pipeline.ingest.runner import run_endpoints, run_fetched_polls
 from pipeline.warehouse import connect, publish_from
 
 log = logging.getLogger("pipeline.ingest.seed")
@@ -34,6 +34,7 @@ log = logging.getLogger("pipeline.ingest.seed")
 TWIN_CLIENT_ID = "twin-client"
 TWIN_CLIENT_SECRET = "twin-secret"
 UNLIMITED_RATE = 1_000_000_000  # the seeding twin is ours alone: no pacing needed
+BATCH_POLLS = 6  # consecutive live-only polls written together (one commit, one Pandera pass)
 
 
 class SeedError(Exception):
@@ -187,6 +188,7 @@ def seed_history(
                     summary.steps = index
                     if index % report_every == 0 or index == len(ticks):
                         say(_progress_line(summary, len(ticks), tick, began))
+                stepper.flush()  # normally already empty: the last tick flushes
             if publish:
                 publish_began = time.perf_counter()
                 summary.published = publish_from(conn, settings.published_dir)
@@ -198,9 +200,15 @@ def seed_history(
 
 
 class _Stepper:
-    """Runs the due jobs of each tick. While a tick whose jobs are all live-group jobs is being
-    written, the next tick's live fetches run on a background thread (the twin is advanced only
-    after every fetch of the current tick is done, so each response is still of its own tick)."""
+    """Runs the due jobs of each tick.
+
+    Ticks whose jobs are all live-group jobs are fetched (the next one on a background thread
+    while the current ones are written) and written in batches of up to ``BATCH_POLLS`` polls:
+    one transaction, one Pandera pass and one insert per table for the batch. A tick with other
+    jobs first flushes the batch (its per-channel jobs need the live snapshots stored), then runs
+    on its own. The twin is only advanced once every fetch of the current tick is done, so each
+    response is still of its own tick.
+    """
 
     def __init__(
         self,
@@ -216,9 +224,14 @@ class _Stepper:
         self.settings, self.names, self.summary = settings, names, summary
         self.prefetcher = prefetcher
         self.pending: tuple[datetime, Future[dict[str, FetchOutcome]]] | None = None
+        self.batch: list[tuple[datetime, dict[str, FetchOutcome]]] = []
 
     def _due(self, tick: datetime) -> list[str]:
         return [n for n in self.names if is_due(n, tick, self.settings)]
+
+    def _live_only(self, tick: datetime | None) -> bool:
+        due = self._due(tick) if tick is not None else []
+        return bool(due) and all(ENDPOINT_JOBS[n].group == "live" for n in due)
 
     def _fetch_live(self, tick: datetime) -> dict[str, FetchOutcome]:
         if self.clock.now() < tick:
@@ -227,19 +240,38 @@ class _Stepper:
         return {n: FETCHERS[n](ctx) for n in self._due(tick) if ENDPOINT_JOBS[n].group == "live"}
 
     def step(self, tick: datetime, following: datetime | None) -> None:
-        due = self._due(tick)
-        prefetched: dict[str, FetchOutcome] = {}
+        if not self._live_only(tick):
+            self.flush()
+            if self.clock.now() < tick:
+                self.clock.advance_to(tick)
+            _run_step(self._due(tick), self.client, self.conn, tick, self.settings, self.summary)
+            return
         if self.pending is not None and self.pending[0] == tick:
-            prefetched = self.pending[1].result()
-        elif due and all(ENDPOINT_JOBS[n].group == "live" for n in due):
-            prefetched = self._fetch_live(tick)
-        elif self.clock.now() < tick:
-            self.clock.advance_to(tick)
+            outcomes = self.pending[1].result()
+        else:
+            outcomes = self._fetch_live(tick)
         self.pending = None
-        all_fetched = all(n in prefetched for n in due)
-        if following is not None and all_fetched:
+        if following is not None and self._live_only(following):
             self.pending = (following, self.prefetcher.submit(self._fetch_live, following))
-        _run_step(due, self.client, self.conn, tick, self.settings, self.summary, prefetched)
+        self.batch.append((tick, outcomes))
+        if len(self.batch) >= BATCH_POLLS or not self._live_only(following):
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        batch, self.batch = self.batch, []
+        try:
+            per_poll = run_fetched_polls(batch, conn=self.conn, settings=self.settings)
+            results = [r for rs in per_poll for r in rs]
+        except IngestError as exc:
+            results = list(exc.results)
+            self.summary.errors.append(f"{batch[0][0].isoformat()}..: {exc}")
+            log.warning("seed polls from %s: %s", batch[0][0].isoformat(), exc)
+            if exc.unreachable or not results:
+                raise
+        for result in results:
+            self.summary.results[result.endpoint] += result.loaded
 
 
 def _run_step(
@@ -249,7 +281,6 @@ def _run_step(
     tick: datetime,
     settings: Settings,
     summary: SeedSummary,
-    prefetched: dict[str, FetchOutcome],
 ) -> None:
     if not due:
         return
@@ -261,7 +292,6 @@ def _run_step(
             poll_at=tick,
             settings=settings,
             conn=conn,
-            prefetched=prefetched,
         )
     except IngestError as exc:
         # kept in raw and reported; the next step carries on (the seed is a long batch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,36 +31,45 @@ LOAD_SQL: dict[str, str] = {
 class QuarantineEntry:
     reason: str
     row_json: str
+    poll_at: datetime
+
+
+LoadCounts = Counter[tuple[str | None, datetime]]
+
+
+def _unregister(conn: duckdb.DuckDBPyConnection, name: str) -> None:
+    # after a failed statement the transaction is aborted and unregister would raise, hiding
+    # the original error; the view is scoped to this connection and replaced on the next use
+    with contextlib.suppress(duckdb.TransactionException):
+        conn.unregister(name)
 
 
 def load_frame(
-    conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, snapshot_at: datetime
-) -> Counter[str | None]:
-    """Insert (or upsert) ``frame`` into ``table`` in one statement; returns rows written.
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pl.DataFrame,
+    first: datetime,
+    last: datetime,
+) -> LoadCounts:
+    """Insert (or upsert) ``frame`` (polls ``first``..``last``) into ``table`` in one statement.
 
     Rows whose grain is already stored are skipped, so loading the same poll twice is a no-op.
-    Tables fed by several endpoints (``RETURNING source`` / ``board``) count rows per value of
-    that column; the others count under ``None``.
+    Returns rows written per ``(source/board or None, poll)`` (the statement's RETURNING).
     """
     if frame.is_empty():
         return Counter()
-    statement = sql_text(LOAD_SQL[table])
     conn.register("candidate_rows", frame)
     try:
-        params = {"snapshot_at": snapshot_at} if "$snapshot_at" in statement else None
+        statement = sql_text(LOAD_SQL[table])
+        params = {"first": first, "last": last} if "$first" in statement else None
         rows = conn.execute(statement, params).fetchall()
     finally:
-        conn.unregister("candidate_rows")
-    if "RETURNING" in statement:
-        return Counter(str(row[0]) for row in rows)
-    return Counter({None: int(rows[0][0]) if rows else 0})
+        _unregister(conn, "candidate_rows")
+    return Counter((None if row[0] is None else str(row[0]), row[1]) for row in rows)
 
 
 def insert_quarantine(
-    conn: duckdb.DuckDBPyConnection,
-    table: str,
-    entries: Sequence[QuarantineEntry],
-    poll_at: datetime,
+    conn: duckdb.DuckDBPyConnection, table: str, entries: Sequence[QuarantineEntry]
 ) -> int:
     """Store rows that failed validation (or could not be typed); returns rows newly stored."""
     if not entries:
@@ -70,7 +80,7 @@ def insert_quarantine(
             "table_name": [table] * len(entries),
             "reason": [e.reason for e in entries],
             "row_json": [e.row_json for e in entries],
-            "poll_at": [poll_at] * len(entries),
+            "poll_at": [e.poll_at for e in entries],
             "quarantined_at": [now] * len(entries),
         },
         schema={
@@ -81,9 +91,12 @@ def insert_quarantine(
             "quarantined_at": pl.Datetime("us", "UTC"),
         },
     )
+    polls = [e.poll_at for e in entries]
     conn.register("quarantine_candidates", frame)
     try:
-        result = conn.execute(sql_text("insert_quarantine.sql"), {"poll_at": poll_at}).fetchone()
+        result = conn.execute(
+            sql_text("insert_quarantine.sql"), {"first": min(polls), "last": max(polls)}
+        ).fetchone()
     finally:
-        conn.unregister("quarantine_candidates")
+        _unregister(conn, "quarantine_candidates")
     return int(result[0]) if result else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -81,13 +82,19 @@ def json_parse_error(body_text: str | None) -> str | None:
     return None
 
 
-def insert_raw_responses(
-    conn: duckdb.DuckDBPyConnection, rows: Sequence[RawResponse], poll_at: datetime
-) -> Counter[str]:
-    """Insert the responses of one poll in one statement; returns new rows per endpoint.
+def _unregister(conn: duckdb.DuckDBPyConnection, name: str) -> None:
+    # after a failed statement the transaction is aborted and unregister would raise, hiding
+    # the original error; the view is scoped to this connection and replaced on the next use
+    with contextlib.suppress(duckdb.TransactionException):
+        conn.unregister(name)
 
-    Responses whose key is already stored are skipped (the caller counts them as duplicates).
-    """
+
+def insert_raw_responses(
+    conn: duckdb.DuckDBPyConnection, rows: Sequence[RawResponse]
+) -> Counter[tuple[str, datetime]]:
+    """Insert the responses of one or more polls in one statement; returns the new rows per
+    ``(endpoint, poll_at)``. Responses whose key is already stored are skipped (the caller
+    counts them as duplicates)."""
     unique: dict[tuple[str, str, datetime, int], RawResponse] = {}
     for row in rows:  # a key twice in one batch: the first response wins
         unique.setdefault((row.endpoint, row.params_json, row.poll_at, row.page), row)
@@ -101,14 +108,15 @@ def insert_raw_responses(
         for name in RAW_ARROW_SCHEMA.names:
             columns[name].append(now if name == "ingested_at" else getattr(r, name))
     frame = pa.Table.from_pydict(columns, schema=RAW_ARROW_SCHEMA)
+    polls = [r.poll_at for r in rows]
     conn.register("raw_candidates", frame)
     try:
         inserted = conn.execute(
-            sql_text("insert_raw_responses.sql"), {"poll_at": poll_at}
+            sql_text("insert_raw_responses.sql"), {"first": min(polls), "last": max(polls)}
         ).fetchall()
     finally:
-        conn.unregister("raw_candidates")
-    return Counter(str(row[0]) for row in inserted)
+        _unregister(conn, "raw_candidates")
+    return Counter((str(row[0]), row[1]) for row in inserted)
 
 
 def select_poll_bodies(

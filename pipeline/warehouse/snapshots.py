@@ -9,6 +9,7 @@ that still has an older one open keeps reading it (Linux keeps unlinked files al
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
@@ -17,6 +18,8 @@ import duckdb
 
 from pipeline.warehouse.connection import connect
 from pipeline.warehouse.errors import NoPublishedSnapshotError
+
+log = logging.getLogger("pipeline.warehouse")
 
 PUBLISHED_SCHEMAS = ("core", "marts", "ops")
 KEEP_SNAPSHOTS = 3
@@ -114,6 +117,9 @@ def publish_from(conn: duckdb.DuckDBPyConnection, published_dir: str | Path) -> 
     previous = _size_literal(
         conn.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     )
+    threads = int(conn.execute("SELECT current_setting('threads')").fetchall()[0][0])
+    # one thread: each DuckDB worker keeps its own scan/compression buffers outside the pool
+    conn.execute("SET threads = 1")
     try:
         # the copy streams every published row once: a small buffer pool is enough, and
         # shrinking it first evicts what the caller's queries cached, so publishing does not add
@@ -123,13 +129,15 @@ def publish_from(conn: duckdb.DuckDBPyConnection, published_dir: str | Path) -> 
                 conn.execute(f"SET memory_limit = '{limit}'")
                 _copy_published_schemas(conn, building)
                 break
-            except duckdb.OutOfMemoryException:
+            except duckdb.OutOfMemoryException as exc:
+                log.warning("publishing with memory_limit %s failed (%s); retrying", limit, exc)
                 _remove_building(building)
                 if limit == previous:
                     raise
         os.replace(building, final)
     finally:
         conn.execute(f"SET memory_limit = '{previous}'")
+        conn.execute(f"SET threads = {threads:d}")
         _remove_building(building)
     temp_current = directory / f".{CURRENT_FILE}.{os.getpid()}.tmp"
     temp_current.write_text(final.name + "\n", encoding="utf-8")

@@ -231,3 +231,33 @@ def test_short_seed_builds_history_deterministically(tmp_path: Path) -> None:
         ).fetchone() == (1,)
         reader.close()
     assert outputs[0] == outputs[1] and len(outputs[0]) > 0
+
+
+def test_batched_seed_polls_equal_one_poll_at_a_time(
+    twin: TwinHandle, client: VeloraClient, settings: Settings, tmp_path: Path
+) -> None:
+    now = datetime(2026, 1, 20, 12, 30, tzinfo=UTC)
+    seeded = Settings(data_dir=tmp_path / "seed", warehouse_path=tmp_path / "seed" / "w.duckdb")
+    summary = seed_history(days=1 / 24, settings=seeded, names=LIVE, creators=CREATORS, now=now)
+    assert summary.steps == 12 and not summary.errors
+    tick = summary.start
+    while tick <= summary.end:  # the same polls, one run_endpoints call each
+        twin.advance_to(tick)
+        run_endpoints(
+            LIVE,
+            client=client,
+            warehouse_path=settings.warehouse_path,
+            poll_at=tick,
+            settings=settings,
+        )
+        tick += timedelta(minutes=5)
+    # page size differs (20 vs 100) but rows, positions and totals must not
+    assert _history(seeded.warehouse_path) == _history(settings.warehouse_path)
+    totals = "SELECT * FROM marts.live_totals ORDER BY 1"
+    a, b = (
+        duckdb.connect(str(p), read_only=True)
+        for p in (seeded.warehouse_path, settings.warehouse_path)
+    )
+    assert a.execute(totals).fetchall() == b.execute(totals).fetchall()
+    a.close()
+    b.close()

@@ -62,8 +62,8 @@ def test_same_poll_twice_inserts_raw_once(conn: duckdb.DuckDBPyConnection) -> No
         raw_response("live_streams", {"streams": [live_stream(1, 10)]}, page=0),
         raw_response("live_streams", {"streams": [live_stream(2, 5)]}, page=1),
     ]
-    assert insert_raw_responses(conn, rows, POLL) == {"live_streams": 2}
-    assert sum(insert_raw_responses(conn, rows, POLL).values()) == 0
+    assert insert_raw_responses(conn, rows) == {("live_streams", POLL): 2}
+    assert sum(insert_raw_responses(conn, rows).values()) == 0
     assert conn.execute("SELECT count(*) FROM raw.api_responses").fetchone() == (2,)
 
 
@@ -74,7 +74,7 @@ def test_unparseable_body_is_kept_with_parse_error_and_not_derived(
         raw_response("live_streams", {"streams": [live_stream(1, 10)]}, page=0),
         raw_response("live_streams", '{"streams": [{"id": "s_2", "userId"', page=1),
     ]
-    insert_raw_responses(conn, rows, POLL)
+    insert_raw_responses(conn, rows)
     stored = conn.execute(
         "SELECT page, parse_error IS NOT NULL, body_text FROM raw.api_responses ORDER BY page"
     ).fetchall()
@@ -101,7 +101,6 @@ def test_deriving_the_same_poll_twice_gives_the_same_rows(conn: duckdb.DuckDBPyC
             ),
             raw_response("top_streams", {"streams": [live_stream(1, 30)]}, path="/api/streams/top"),
         ],
-        POLL,
     )
     first = derive_poll(conn, ["live_streams", "top_streams"], POLL, Settings())
     rows = _snapshot_rows(conn)
@@ -130,7 +129,7 @@ def test_invalid_rows_are_quarantined_not_loaded(
     conn: duckdb.DuckDBPyConnection, bad_item: dict, reason: str
 ) -> None:
     insert_raw_responses(
-        conn, [raw_response("live_streams", {"streams": [live_stream(1, 10), bad_item]})], POLL
+        conn, [raw_response("live_streams", {"streams": [live_stream(1, 10), bad_item]})]
     )
     counts = derive_poll(conn, ["live_streams"], POLL, Settings())
     assert counts["live_streams"].loaded == 1
@@ -155,12 +154,11 @@ def test_clips_upsert_keeps_first_seen_and_takes_latest_views(
     path = "/api/streams/alice/clips"
     clip = {"id": "cl_1", "viewCount": 5, "createdAt": "2026-01-15T19:00:00Z"}
     later = POLL + timedelta(hours=1)
-    insert_raw_responses(conn, [raw_response("clips", {"clips": [clip]}, path=path)], POLL)
+    insert_raw_responses(conn, [raw_response("clips", {"clips": [clip]}, path=path)])
     derive_poll(conn, ["clips"], POLL, Settings())
     insert_raw_responses(
         conn,
         [raw_response("clips", {"clips": [{**clip, "viewCount": 9}]}, path=path, poll_at=later)],
-        later,
     )
     again = derive_poll(conn, ["clips"], later, Settings())
     assert again["clips"].loaded == 1
@@ -171,9 +169,7 @@ def test_clips_upsert_keeps_first_seen_and_takes_latest_views(
 
 
 def test_validate_table_reports_failures_in_stored_rows(conn: duckdb.DuckDBPyConnection) -> None:
-    insert_raw_responses(
-        conn, [raw_response("live_streams", {"streams": [live_stream(1, 10)]})], POLL
-    )
+    insert_raw_responses(conn, [raw_response("live_streams", {"streams": [live_stream(1, 10)]})])
     derive_poll(conn, ["live_streams"], POLL, Settings())
     ok = validate_table(conn, "core.stream_snapshots")
     assert ok.passed and ok.rows == 1 and ok.failures == 0

@@ -29,6 +29,20 @@ def _spellings(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(key for name in names for key in (name, snake(name))))
 
 
+def spellings(*names: str) -> tuple[str, ...]:
+    """``names`` plus their snake_case forms, for :func:`first` (build once, at import)."""
+    return _spellings(names)
+
+
+def first(obj: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+    """The first non-null value under ``keys`` (from :func:`spellings`); the hot-path ``pick``."""
+    for key in keys:
+        value = obj.get(key)
+        if value is not None:
+            return value
+    return None
+
+
 def pick(obj: Mapping[str, Any], *names: str) -> Any:
     """The first present, non-null value among ``names`` and their snake_case spellings."""
     for key in _spellings(names):

@@ -5,7 +5,7 @@ FROM quarantine_candidates AS q
 WHERE NOT EXISTS (
     SELECT 1
     FROM core.quarantine AS e
-    WHERE e.poll_at = $poll_at
+    WHERE e.poll_at BETWEEN $first AND $last
       AND e.poll_at = q.poll_at
       AND e.table_name = q.table_name
       AND e.reason = q.reason

@@ -10,4 +10,5 @@ ON CONFLICT (clip_id) DO UPDATE SET
     first_seen_at = least(core.clips.first_seen_at, excluded.first_seen_at),
     last_seen_at = greatest(core.clips.last_seen_at, excluded.last_seen_at)
 WHERE excluded.last_seen_at > core.clips.last_seen_at
-   OR excluded.first_seen_at < core.clips.first_seen_at;
+   OR excluded.first_seen_at < core.clips.first_seen_at
+RETURNING NULL, last_seen_at;

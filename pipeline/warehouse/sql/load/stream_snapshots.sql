@@ -1,15 +1,15 @@
--- core.stream_snapshots: insert the candidate rows of one poll whose grain (snapshot_at, source, stream_id)
--- is not stored yet. Filtering on snapshot_at = $snapshot_at keeps the anti-join to one poll's
--- row groups, so the cost does not grow with history.
+-- core.stream_snapshots: insert the candidate rows of one or more polls whose grain (snapshot_at, source, stream_id)
+-- is not stored yet. Filtering on snapshot_at BETWEEN $first AND $last (the polls loaded) keeps the anti-join
+-- to those polls' row groups, so the cost does not grow with history.
 INSERT INTO core.stream_snapshots BY NAME
 SELECT c.*
 FROM candidate_rows AS c
 WHERE NOT EXISTS (
     SELECT 1
     FROM core.stream_snapshots AS t
-    WHERE t.snapshot_at = $snapshot_at
+    WHERE t.snapshot_at BETWEEN $first AND $last
       AND t.snapshot_at = c.snapshot_at
       AND t.source = c.source
       AND t.stream_id = c.stream_id
 )
-RETURNING source;
+RETURNING source, snapshot_at;

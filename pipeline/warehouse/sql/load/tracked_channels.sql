@@ -5,7 +5,8 @@ FROM candidate_rows AS c
 WHERE NOT EXISTS (
     SELECT 1
     FROM ops.tracked_channels AS t
-    WHERE t.snapshot_at = $snapshot_at
+    WHERE t.snapshot_at BETWEEN $first AND $last
       AND t.snapshot_at = c.snapshot_at
       AND t.user_id = c.user_id
-);
+)
+RETURNING NULL, snapshot_at;
