@@ -21,6 +21,7 @@ AREA_MODULES = (
     "pipeline.twin.cli",
     "pipeline.ingest.cli",
     "pipeline.webhooks.cli",
+    "pipeline.warehouse.cli",
     "pipeline.demo",
 )
 

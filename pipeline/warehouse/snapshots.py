@@ -117,9 +117,6 @@ def publish_from(conn: duckdb.DuckDBPyConnection, published_dir: str | Path) -> 
     previous = _size_literal(
         conn.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     )
-    threads = int(conn.execute("SELECT current_setting('threads')").fetchall()[0][0])
-    # one thread: each DuckDB worker keeps its own scan/compression buffers outside the pool
-    conn.execute("SET threads = 1")
     try:
         # the copy streams every published row once: a small buffer pool is enough, and
         # shrinking it first evicts what the caller's queries cached, so publishing does not add
@@ -137,7 +134,6 @@ def publish_from(conn: duckdb.DuckDBPyConnection, published_dir: str | Path) -> 
         os.replace(building, final)
     finally:
         conn.execute(f"SET memory_limit = '{previous}'")
-        conn.execute(f"SET threads = {threads:d}")
         _remove_building(building)
     temp_current = directory / f".{CURRENT_FILE}.{os.getpid()}.tmp"
     temp_current.write_text(final.name + "\n", encoding="utf-8")
