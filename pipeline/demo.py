@@ -42,6 +42,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--creators", type=int, default=2000, help="creators in the twin's world")
     parser.add_argument("--seed", type=int, default=42, help="the twin world's seed")
+    parser.add_argument(
+        "--channel-hours",
+        type=float,
+        default=3.0,
+        help="hours of per-channel history (leaderboards, chat stats, clips, profiles) to seed",
+    )
     parser.add_argument("--no-seed", action="store_true", help="skip seeding history")
     parser.set_defaults(func=run)
 
@@ -183,9 +189,24 @@ def _run(args: argparse.Namespace, settings: Settings, on_ready: Callable[[], No
     )
     world = ["--seed", str(args.seed), "--creators", str(args.creators)]
     if not args.no_seed:
+        # The 5-minute live group gives the full history cheaply; the per-channel groups
+        # (leaderboards, hourly) cost ~200 requests a poll, so they get the last few hours only.
         run_step(
-            f"seeding {args.days:g} simulated days of history",
-            [velora, "seed", "--days", str(args.days), *world],
+            f"seeding {args.days:g} simulated days of live history",
+            [velora, "seed", "--days", str(args.days), "--select", "live", *world],
+            env,
+        )
+        run_step(
+            f"seeding {args.channel_hours:g} simulated hours of leaderboards, chat, clips, teams",
+            [
+                velora,
+                "seed",
+                "--days",
+                str(args.channel_hours / 24),
+                "--select",
+                "leaderboards,hourly",
+                *world,
+            ],
             env,
         )
 
