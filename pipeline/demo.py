@@ -228,13 +228,10 @@ def _run(args: argparse.Namespace, settings: Settings, on_ready: Callable[[], No
             ],
         )
         wait_until_ready(f"{settings.api_base_url}/_twin/clock", twin, "the twin", 60)
-        receiver = services.start("webhooks", [velora, "webhooks", "serve"])
-        wait_until_ready(
-            f"http://{settings.webhook_host}:{settings.webhook_port}/healthz",
-            receiver,
-            "the webhook receiver",
-            30,
-        )
+        # Subscribe first: the receiver only starts with a secret to verify against, and the
+        # twin retries the odd delivery that arrives in the second before it listens. The twin
+        # is new, so secrets from an earlier demo belong to webhooks that no longer exist.
+        settings.webhook_secret_file.unlink(missing_ok=True)
         run_step(
             "subscribing the receiver to the twin's webhooks",
             [
@@ -247,6 +244,13 @@ def _run(args: argparse.Namespace, settings: Settings, on_ready: Callable[[], No
                 WEBHOOK_EVENTS,
             ],
             env,
+        )
+        receiver = services.start("webhooks", [velora, "webhooks", "serve"])
+        wait_until_ready(
+            f"http://{settings.webhook_host}:{settings.webhook_port}/healthz",
+            receiver,
+            "the webhook receiver",
+            30,
         )
         dagster_proc = services.start(
             "dagster",

@@ -91,9 +91,11 @@ class SeedSummary:
     publish_seconds: float = 0.0
 
 
-def seed_ticks(start: datetime, days: float, cadence_minutes: int) -> list[datetime]:
-    steps = int(round(days * 24 * 60 / cadence_minutes))
-    return [start + timedelta(minutes=cadence_minutes * i) for i in range(steps)]
+def seed_ticks(start: datetime, end: datetime, cadence_minutes: int) -> list[datetime]:
+    """Every cadence tick from ``start`` up to and including ``end``."""
+    step = timedelta(minutes=cadence_minutes)
+    count = int((end - start) / step) + 1
+    return [start + step * i for i in range(max(count, 0))]
 
 
 def aligned_start(now: datetime, days: float) -> datetime:
@@ -150,13 +152,17 @@ def seed_history(
     if days <= 0:
         raise SeedError(f"--days must be positive, got {days:g}")
     say = progress or (lambda text: None)
-    start = aligned_start(now or datetime.now(UTC), days)
+    now = now or datetime.now(UTC)
+    start = aligned_start(now, days)
+    # History runs up to the present, so the live schedule carries on where seeding stopped.
+    end = now
     settings = replace(settings, live_cadence_minutes=cadence_minutes)
     with _twin(base_url, start, seed, creators) as (url, clock):
         twin_now = clock.now()
         if base_url and twin_now > start:
             start = twin_now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-        ticks = seed_ticks(start, days, cadence_minutes)
+            end = start + timedelta(days=days) - timedelta(minutes=cadence_minutes)
+        ticks = seed_ticks(start, end, cadence_minutes)
         summary = SeedSummary(start=ticks[0], end=ticks[-1])
         settings = replace(
             settings,

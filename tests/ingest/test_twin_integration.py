@@ -221,14 +221,15 @@ def test_short_seed_builds_history_deterministically(tmp_path: Path) -> None:
         summary = seed_history(
             days=1 / 24, settings=base, names=LIVE + ["categories"], creators=CREATORS, now=now
         )
-        assert summary.steps == 12 and not summary.errors
+        # from the hour before now - 1 h (11:00) up to now itself, so schedules carry on from there
+        assert summary.steps == 19 and summary.end == now and not summary.errors
         assert summary.published is not None
         outputs.append(_history(base.warehouse_path))
         reader = open_published(base.published_dir)
-        assert reader.execute("SELECT count(*) FROM marts.live_totals").fetchone() == (12,)
+        assert reader.execute("SELECT count(*) FROM marts.live_totals").fetchone() == (19,)
         assert reader.execute(
             "SELECT count(DISTINCT snapshot_at) FROM core.category_snapshots"
-        ).fetchone() == (1,)
+        ).fetchone() == (2,)  # the hourly job's 11:00 and 12:00 ticks
         reader.close()
     assert outputs[0] == outputs[1] and len(outputs[0]) > 0
 
@@ -239,7 +240,7 @@ def test_batched_seed_polls_equal_one_poll_at_a_time(
     now = datetime(2026, 1, 20, 12, 30, tzinfo=UTC)
     seeded = Settings(data_dir=tmp_path / "seed", warehouse_path=tmp_path / "seed" / "w.duckdb")
     summary = seed_history(days=1 / 24, settings=seeded, names=LIVE, creators=CREATORS, now=now)
-    assert summary.steps == 12 and not summary.errors
+    assert summary.steps == 19 and not summary.errors
     tick = summary.start
     while tick <= summary.end:  # the same polls, one run_endpoints call each
         twin.advance_to(tick)
