@@ -17,8 +17,13 @@ from assets.webhook_defs import webhook_defs
 
 
 def build_defs() -> dg.Definitions:
+    # Steps share one process: a run is a short serial write to one DuckDB file, so a
+    # subprocess per step (~3 s of start-up each) would cost more than the work itself.
+    execution = dg.Definitions(executor=dg.in_process_executor)
     return apply_policy(
-        dg.Definitions.merge(ingest_defs(), webhook_defs(), publish_defs(), resource_defs())
+        dg.Definitions.merge(
+            ingest_defs(), webhook_defs(), publish_defs(), resource_defs(), execution
+        )
     )
 
 

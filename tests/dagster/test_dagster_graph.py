@@ -163,3 +163,10 @@ def test_kinds_and_resources(repo):
     for key, assets_def in repo.assets_defs_by_key.items():
         assert {"duckdb", "python"} <= set(assets_def.specs_by_key[key].kinds), _name(key)
     assert {"velora_api", "warehouse", "webhook_landing"} <= set(repo.get_top_level_resources())
+
+
+def test_runs_execute_their_steps_in_one_process():
+    # a subprocess per step costs ~3 s of start-up each, more than a step's own work
+    from assets.definitions import defs
+
+    assert defs.executor is not None and defs.executor.name == "in_process"

@@ -46,9 +46,6 @@ def test_two_jobs_at_once_are_serialised_by_the_pool(tmp_path):
     # processes initialising a fresh instance at the same moment race on its migrations.
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
-    run_config = tmp_path / "run.yaml"
-    # One process per run keeps the test quick; the pool is enforced per step either way.
-    run_config.write_text("execution:\n  config:\n    in_process: {}\n")
     with running_twin(clock="frozen", creators=300) as twin:
         env = {k: v for k, v in os.environ.items() if not k.startswith("VELORA_")}
         env.update(
@@ -64,7 +61,7 @@ def test_two_jobs_at_once_are_serialised_by_the_pool(tmp_path):
         procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "dagster", "job", "execute", "-m", "assets.definitions"]
-                + ["-j", job, "-c", str(run_config), "--tags", tags],
+                + ["-j", job, "--tags", tags],
                 cwd=REPO,
                 env=env,
                 stdout=subprocess.PIPE,
