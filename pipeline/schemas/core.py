@@ -174,7 +174,15 @@ SNAPSHOT_COLUMN: dict[str, str] = {
 } | {"core.clips": "last_seen_at"}
 
 
-StreamSnapshotSchema = pa.DataFrameSchema(
+def _table_schema(
+    table: str, columns: dict[str, pa.Column], checks: list[Any] | None = None
+) -> pa.DataFrameSchema:
+    """A table's value rules, unique on its grain and named after it."""
+    return pa.DataFrameSchema(columns, checks=checks, unique=list(GRAINS[table]), name=table)
+
+
+StreamSnapshotSchema = _table_schema(
+    "core.stream_snapshots",
     {
         "source": _col(pl.String, nullable=False, checks=pa.Check.isin(STREAM_SOURCES)),
         "snapshot_at": _key(TS),
@@ -186,11 +194,10 @@ StreamSnapshotSchema = pa.DataFrameSchema(
         "fetched_at": _key(TS),
     },
     checks=[not_after("started_at", "snapshot_at")],
-    unique=list(GRAINS["core.stream_snapshots"]),
-    name="core.stream_snapshots",
 )
 
-CategorySnapshotSchema = pa.DataFrameSchema(
+CategorySnapshotSchema = _table_schema(
+    "core.category_snapshots",
     {
         "snapshot_at": _key(TS),
         "category_slug": _key(),
@@ -198,11 +205,10 @@ CategorySnapshotSchema = pa.DataFrameSchema(
         "stream_count": _count(nullable=False),
         "position": _col(pl.Int32, nullable=False, checks=pa.Check.ge(1)),
     },
-    unique=list(GRAINS["core.category_snapshots"]),
-    name="core.category_snapshots",
 )
 
-ClipSchema = pa.DataFrameSchema(
+ClipSchema = _table_schema(
+    "core.clips",
     {
         "clip_id": _key(),
         "creator_username": _key(),
@@ -213,11 +219,10 @@ ClipSchema = pa.DataFrameSchema(
         "last_seen_at": _key(TS),
     },
     checks=[not_after("created_at", "last_seen_at")],
-    unique=list(GRAINS["core.clips"]),
-    name="core.clips",
 )
 
-LeaderboardEntrySchema = pa.DataFrameSchema(
+LeaderboardEntrySchema = _table_schema(
+    "core.leaderboard_entries",
     {
         "snapshot_at": _key(TS),
         "board": _col(pl.String, nullable=False, checks=pa.Check.isin(LEADERBOARD_BOARDS)),
@@ -228,11 +233,10 @@ LeaderboardEntrySchema = pa.DataFrameSchema(
         "updated_at": _col(TS),
     },
     checks=[not_after("updated_at", "snapshot_at")],
-    unique=list(GRAINS["core.leaderboard_entries"]),
-    name="core.leaderboard_entries",
 )
 
-ChatStatsSchema = pa.DataFrameSchema(
+ChatStatsSchema = _table_schema(
+    "core.chat_stats",
     {
         "snapshot_at": _key(TS),
         "channel_id": _key(),
@@ -245,11 +249,10 @@ ChatStatsSchema = pa.DataFrameSchema(
         "updated_at": _col(TS),
     },
     checks=[not_after("updated_at", "snapshot_at")],
-    unique=list(GRAINS["core.chat_stats"]),
-    name="core.chat_stats",
 )
 
-TeamSchema = pa.DataFrameSchema(
+TeamSchema = _table_schema(
+    "core.teams",
     {
         "snapshot_at": _key(TS),
         "team": _key(),
@@ -257,11 +260,10 @@ TeamSchema = pa.DataFrameSchema(
         "created_at": _col(TS),
     },
     checks=[not_after("created_at", "snapshot_at")],
-    unique=list(GRAINS["core.teams"]),
-    name="core.teams",
 )
 
-TeamMemberSchema = pa.DataFrameSchema(
+TeamMemberSchema = _table_schema(
+    "core.team_members",
     {
         "snapshot_at": _key(TS),
         "team": _key(),
@@ -269,11 +271,10 @@ TeamMemberSchema = pa.DataFrameSchema(
         "joined_at": _col(TS),
     },
     checks=[not_after("joined_at", "snapshot_at")],
-    unique=list(GRAINS["core.team_members"]),
-    name="core.team_members",
 )
 
-ChannelProfileSchema = pa.DataFrameSchema(
+ChannelProfileSchema = _table_schema(
+    "core.channel_profiles",
     {
         "snapshot_at": _key(TS),
         "user_id": _key(),
@@ -283,11 +284,10 @@ ChannelProfileSchema = pa.DataFrameSchema(
         "created_at": _col(TS),
     },
     checks=[not_after("created_at", "snapshot_at")],
-    unique=list(GRAINS["core.channel_profiles"]),
-    name="core.channel_profiles",
 )
 
-TrackedChannelSchema = pa.DataFrameSchema(
+TrackedChannelSchema = _table_schema(
+    "ops.tracked_channels",
     {
         "snapshot_at": _key(TS),
         "user_id": _key(),
@@ -295,18 +295,15 @@ TrackedChannelSchema = pa.DataFrameSchema(
         "reason": _col(pl.String, nullable=False, checks=pa.Check.isin(TRACK_REASONS)),
         "viewer_rank": _col(pl.Int32, checks=pa.Check.ge(1)),
     },
-    unique=list(GRAINS["ops.tracked_channels"]),
-    name="ops.tracked_channels",
 )
 
-LiveTotalsSchema = pa.DataFrameSchema(
+LiveTotalsSchema = _table_schema(
+    "marts.live_totals",
     {
         "snapshot_at": _key(TS),
         "live_channels": _count(nullable=False),
         "total_viewers": _count(nullable=False),
     },
-    unique=list(GRAINS["marts.live_totals"]),
-    name="marts.live_totals",
 )
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {

@@ -122,6 +122,22 @@ def test_live_job_loads_checks_and_publishes_once_at_the_end(twin, tmp_path):
     assert published["rows_marts.live_totals"] == 1
     assert published["total_rows"] >= stored[0] and published["tables"] > 1
 
+    # The walking skeleton end to end: what Dagster loaded is the twin's ground truth, each live
+    # stream exactly once with its true viewer count, and the mart sums the same truth.
+    truth = twin.truth_live()
+    with duckdb.connect(str(tmp_path / "published" / snapshot), read_only=True) as conn:
+        live_rows = conn.execute(
+            "SELECT stream_id, user_id, viewer_count FROM core.stream_snapshots "
+            "WHERE source = 'live' AND snapshot_at = ?",
+            [poll_at],
+        ).fetchall()
+        totals = conn.execute(
+            "SELECT live_channels, total_viewers FROM marts.live_totals"
+        ).fetchall()
+    expected = sorted((s["id"], s["userId"], s["viewerCount"]) for s in truth["streams"])
+    assert sorted(live_rows) == expected and len(expected) == truth["count"] > 0
+    assert totals == [(truth["count"], truth["totalViewers"])]
+
     # Re-running the same tick is idempotent: nothing new stored, nothing loaded twice; it still
     # publishes once.
     again = _run("live", twin, tmp_path, poll_at)
