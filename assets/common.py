@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing
 from pathlib import Path
 
 import dagster as dg
@@ -22,11 +21,6 @@ PUBLISH_GROUP = "publish"
 PUBLISHED_SNAPSHOT_KEY = dg.AssetKey([KEY_PREFIX, "published_snapshot"])
 
 
-@contextmanager
-def warehouse_connection(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def warehouse_connection(path: Path) -> closing[duckdb.DuckDBPyConnection]:
     """A read-write connection that is closed on exit, so the file lock is released promptly."""
-    conn = connect(path)
-    try:
-        yield conn
-    finally:
-        conn.close()
+    return closing(connect(path))

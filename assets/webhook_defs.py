@@ -5,8 +5,7 @@ sealed segment not yet loaded; the sensor's cursor only stops it from asking twi
 segment. The webhook job ends with ``velora/published_snapshot``, like every job.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing
 from pathlib import Path
 
 import dagster as dg
@@ -27,14 +26,10 @@ WEBHOOK_TABLES = tuple(WEBHOOK_SCHEMAS)
 SILENCE_CHECK = "tracked_channels_not_silent"
 
 
-@contextmanager
-def webhook_warehouse(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Read-write, with the webhook tables migrated (a check may run before any load has)."""
-    conn = open_warehouse(path)
-    try:
-        yield conn
-    finally:
-        conn.close()
+def webhook_warehouse(path: Path) -> closing[duckdb.DuckDBPyConnection]:
+    """Read-write, with the webhook tables migrated (a check may run before any load has);
+    closed on exit."""
+    return closing(open_warehouse(path))
 
 
 @dg.asset(

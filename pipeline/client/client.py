@@ -81,6 +81,12 @@ def _segment(value: Any, name: str) -> str:
     return quote(value.strip(), safe="")
 
 
+def _fill(template: str, path_args: dict[str, Any]) -> str:
+    """The concrete path of an endpoint template: each ``{name}`` becomes its caller-given
+    value as a path segment (validated and percent-encoded by :func:`_segment`)."""
+    return template.format(**{name: _segment(value, name) for name, value in path_args.items()})
+
+
 def _snippet(text: str, limit: int = 160) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[:limit] + "…"
@@ -562,12 +568,13 @@ class VeloraClient:
         endpoint: str,
         parse: Callable[[dict[str, Any], list[str]], T],
         *,
-        path: str | None = None,
+        path_args: dict[str, Any] | None = None,
         params: dict[str, Any] | None = None,
         item_keys: tuple[str, ...] = (),
         id_keys: tuple[str, ...] = ("id",),
         max_pages: int | None = None,
     ) -> ListResult[T]:
+        path = _fill(endpoint, path_args) if path_args else None
         raw = self.get_list(
             endpoint, params, item_keys=item_keys, id_keys=id_keys, max_pages=max_pages, path=path
         )
@@ -583,12 +590,12 @@ class VeloraClient:
     def _typed_object(
         self,
         endpoint: str,
-        path: str,
+        path_args: dict[str, Any],
         parse: Callable[[Any, list[str]], T | None],
         what: str,
-        params: dict[str, Any] | None = None,
     ) -> ObjectResult[T]:
-        response = self._request("GET", endpoint, path, params=params)
+        path = _fill(endpoint, path_args)
+        response = self._request("GET", endpoint, path)
         warnings: list[str] = []
         item = parse(response.json(), warnings)
         if item is None:
@@ -603,28 +610,28 @@ class VeloraClient:
 
     # ------------------------------------------------------------------ streams
 
-    def live_streams(self, *, max_pages: int | None = None) -> ListResult[StreamItem]:
+    def _streams(
+        self, endpoint: str, max_pages: int | None = None, params: dict[str, Any] | None = None
+    ) -> ListResult[StreamItem]:
         return self._typed_list(
-            "/api/streams/live", parsing.parse_stream, item_keys=("streams",), max_pages=max_pages
-        )
-
-    def top_streams(self, *, max_pages: int | None = None) -> ListResult[StreamItem]:
-        return self._typed_list(
-            "/api/streams/top", parsing.parse_stream, item_keys=("streams",), max_pages=max_pages
-        )
-
-    def growing_streams(self, *, max_pages: int | None = None) -> ListResult[StreamItem]:
-        return self._typed_list(
-            "/api/streams/growing",
+            endpoint,
             parsing.parse_stream,
+            params=params,
             item_keys=("streams",),
             max_pages=max_pages,
         )
 
+    def live_streams(self, *, max_pages: int | None = None) -> ListResult[StreamItem]:
+        return self._streams("/api/streams/live", max_pages)
+
+    def top_streams(self, *, max_pages: int | None = None) -> ListResult[StreamItem]:
+        return self._streams("/api/streams/top", max_pages)
+
+    def growing_streams(self, *, max_pages: int | None = None) -> ListResult[StreamItem]:
+        return self._streams("/api/streams/growing", max_pages)
+
     def featured_streams(self) -> ListResult[StreamItem]:
-        return self._typed_list(
-            "/api/streams/featured", parsing.parse_stream, item_keys=("streams",)
-        )
+        return self._streams("/api/streams/featured")
 
     def browse_streams(
         self,
@@ -637,19 +644,12 @@ class VeloraClient:
         params = {
             k: v for k, v in (("category", category), ("language", language), ("sort", sort)) if v
         }
-        return self._typed_list(
-            "/api/streams/browse",
-            parsing.parse_stream,
-            params=params,
-            item_keys=("streams",),
-            max_pages=max_pages,
-        )
+        return self._streams("/api/streams/browse", max_pages, params)
 
     def stream_by_username(self, username: str) -> ObjectResult[ChannelStream]:
-        name = _segment(username, "username")
         return self._typed_object(
             "/api/streams/user/{username}",
-            f"/api/streams/user/{name}",
+            {"username": username},
             lambda body, w: parsing.parse_channel_stream(body, username, w),
             "channel stream",
         )
@@ -672,15 +672,15 @@ class VeloraClient:
         clips older than it (those older clips are left out). Undated clips are kept."""
         if since is not None and (not isinstance(since, datetime) or since.tzinfo is None):
             raise VeloraArgumentError(f"since must be a timezone-aware datetime, got {since!r}")
-        name = _segment(username, "username")
         endpoint = "/api/streams/{username}/clips"
+        path = _fill(endpoint, {"username": username})
         result: ListResult[ClipItem] = ListResult(items=[], responses=[])
         for page in self.paginate(
             endpoint,
             {"sort": "recent"},
             item_keys=("clips",),
             max_pages=max_pages,
-            path=f"/api/streams/{name}/clips",
+            path=path,
         ):
             result.responses.append(page.response)
             result.duplicates_removed += page.duplicates_removed
@@ -706,17 +706,15 @@ class VeloraClient:
         )
 
     def team(self, slug: str) -> ObjectResult[TeamItem]:
-        seg = _segment(slug, "slug")
         return self._typed_object(
-            "/api/teams/{slug}", f"/api/teams/{seg}", parsing.parse_team_object, "team"
+            "/api/teams/{slug}", {"slug": slug}, parsing.parse_team_object, "team"
         )
 
     def team_members(self, slug: str, *, max_pages: int | None = None) -> ListResult[TeamMember]:
-        seg = _segment(slug, "slug")
         return self._typed_list(
             "/api/teams/{slug}/members",
             lambda row, w: parsing.parse_team_member(row, slug, w),
-            path=f"/api/teams/{seg}/members",
+            path_args={"slug": slug},
             item_keys=("members",),
             id_keys=("userId", "id"),
             max_pages=max_pages,
@@ -725,17 +723,15 @@ class VeloraClient:
     # ------------------------------------------------------------------ per-channel
 
     def user_profile(self, username: str) -> ObjectResult[UserProfile]:
-        name = _segment(username, "username")
         return self._typed_object(
-            "/api/users/{username}", f"/api/users/{name}", parsing.parse_user_profile, "user"
+            "/api/users/{username}", {"username": username}, parsing.parse_user_profile, "user"
         )
 
     def followers(self, user_id: str, max_pages: int | None = None) -> ListResult[FollowerItem]:
-        seg = _segment(user_id, "user_id")
         return self._typed_list(
             "/api/users/{user_id}/followers",
             parsing.parse_follower,
-            path=f"/api/users/{seg}/followers",
+            path_args={"user_id": user_id},
             item_keys=("followers",),
             id_keys=("userId", "id"),
             max_pages=max_pages,
@@ -745,28 +741,28 @@ class VeloraClient:
         self, creator_id: str, *, max_pages: int | None = None
     ) -> ListResult[SubscriberItem]:
         """Private (``subscriptions:read``); paced by the 120/min subscriber bucket."""
-        seg = _segment(creator_id, "creator_id")
         return self._typed_list(
             "/api/subscriptions/creator/{creator_id}/subscribers",
             parsing.parse_subscriber,
-            path=f"/api/subscriptions/creator/{seg}/subscribers",
+            path_args={"creator_id": creator_id},
             item_keys=("subscribers",),
             id_keys=("userId", "id"),
             max_pages=max_pages,
         )
 
     def chat_stats(self, channel_id: str) -> ObjectResult[ChatStats]:
-        seg = _segment(channel_id, "channel_id")
         return self._typed_object(
             "/api/chat/channels/{channel_id}/stats",
-            f"/api/chat/channels/{seg}/stats",
+            {"channel_id": channel_id},
             lambda body, w: parsing.parse_chat_stats(body, channel_id, w),
             "chat stats",
         )
 
     def _leaderboard(
-        self, board: str, endpoint: str, path: str, owner: str, period: str | None
+        self, board: str, endpoint: str, path_args: dict[str, str], period: str | None = None
     ) -> ListResult[LeaderboardEntry]:
+        path = _fill(endpoint, path_args)
+        (owner,) = path_args.values()
         params = {"period": period} if period else {}
         response = self._request("GET", endpoint, path, params=params)
         warnings: list[str] = []
@@ -784,35 +780,23 @@ class VeloraClient:
     def volts_leaderboard(
         self, creator_id: str, period: str | None = None
     ) -> ListResult[LeaderboardEntry]:
-        seg = _segment(creator_id, "creator_id")
         return self._leaderboard(
-            "volts",
-            "/api/volts/leaderboard/{creator_id}",
-            f"/api/volts/leaderboard/{seg}",
-            creator_id,
-            period,
+            "volts", "/api/volts/leaderboard/{creator_id}", {"creator_id": creator_id}, period
         )
 
     def gift_leaderboard(
         self, creator_id: str, period: str | None = None
     ) -> ListResult[LeaderboardEntry]:
-        seg = _segment(creator_id, "creator_id")
         return self._leaderboard(
             "gifts",
             "/api/subscriptions/creator/{creator_id}/gift-leaderboard",
-            f"/api/subscriptions/creator/{seg}/gift-leaderboard",
-            creator_id,
+            {"creator_id": creator_id},
             period,
         )
 
     def points_leaderboard(self, channel_id: str) -> ListResult[LeaderboardEntry]:
-        seg = _segment(channel_id, "channel_id")
         return self._leaderboard(
-            "points",
-            "/api/channel-points/{channel_id}/leaderboard",
-            f"/api/channel-points/{seg}/leaderboard",
-            channel_id,
-            None,
+            "points", "/api/channel-points/{channel_id}/leaderboard", {"channel_id": channel_id}
         )
 
     def fan_out(

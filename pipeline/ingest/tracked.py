@@ -30,11 +30,13 @@ def latest_live_snapshot(
     conn: duckdb.DuckDBPyConnection, poll_at: datetime, settings: Settings
 ) -> datetime | None:
     window = timedelta(minutes=settings.live_cadence_minutes * LIVE_FRESHNESS_CADENCES)
-    row = conn.execute(
+    # fetchall, not fetchone: DuckDB keeps a half-read result open, and the next
+    # conn.register() on this connection then fails with "unfinished result"
+    rows = conn.execute(
         ingest_sql("latest_live_snapshot.sql"),
         {"poll_at": poll_at, "not_before": poll_at - window},
-    ).fetchone()
-    return row[0] if row else None
+    ).fetchall()
+    return rows[0][0] if rows else None
 
 
 def resolve_tracked(

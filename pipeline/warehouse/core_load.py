@@ -96,7 +96,7 @@ def insert_quarantine(
     try:
         result = conn.execute(
             sql_text("insert_quarantine.sql"), {"first": min(polls), "last": max(polls)}
-        ).fetchone()
+        ).fetchall()
     finally:
         _unregister(conn, "quarantine_candidates")
-    return int(result[0]) if result else 0
+    return int(result[0][0]) if result else 0

@@ -75,8 +75,7 @@ def current_snapshot_path(published_dir: str | Path) -> Path:
 
 
 def _copy_published_schemas(conn: duckdb.DuckDBPyConnection, target: Path) -> None:
-    source_db = conn.execute("SELECT current_database()").fetchone()
-    assert source_db is not None
+    [source_db] = conn.execute("SELECT current_database()").fetchall()
     src = _quote_ident(str(source_db[0]))
     conn.execute(f"ATTACH {_quote_literal(str(target))} AS {ATTACH_ALIAS}")
     try:

@@ -206,9 +206,9 @@ def load_segment(
     keys = [e["event_key"] for e in batch.events]
     conn.execute("BEGIN TRANSACTION")
     try:
-        done = conn.execute(
+        done = conn.execute(  # fetchall: a half-read result would block conn.register()
             "SELECT 1 FROM ops.webhook_segments_loaded WHERE segment = ?", [segment]
-        ).fetchone()
+        ).fetchall()
         if done:
             conn.execute("ROLLBACK")
             return False

@@ -259,11 +259,17 @@ def follow_row(data: Mapping[str, Any], event_at: datetime | None) -> dict[str, 
     }
 
 
-def subscription_row(data: Mapping[str, Any], event_at: datetime | None) -> dict[str, Any]:
+def _subscriber_and_gifter(data: Mapping[str, Any], event_type: str) -> tuple[UserRef, str | None]:
+    """The subscriber (an id or a username is required) and the gifter's id, if any."""
     subscriber = _actor(data, "subscriber", "user")
     if subscriber.id is None and subscriber.username is None:
-        raise NormalizationError("channel.subscribe without a subscriber")
+        raise NormalizationError(f"{event_type} without a subscriber")
     gifter = user_ref(data.get("gifter")) if "gifter" in data else None
+    return subscriber, gifter.id if gifter else None
+
+
+def subscription_row(data: Mapping[str, Any], event_at: datetime | None) -> dict[str, Any]:
+    subscriber, gifter_id = _subscriber_and_gifter(data, "channel.subscribe")
     return {
         "subscriber_id": subscriber.id,
         "subscriber_username": subscriber.username,
@@ -272,23 +278,20 @@ def subscription_row(data: Mapping[str, Any], event_at: datetime | None) -> dict
         "streak_months": as_int(data.get("streakMonths"), "streakMonths"),
         "is_renewal": as_bool(data.get("isRenewal") or False),
         "is_gift": as_bool(data.get("isGift") or False),
-        "gifter_id": gifter.id if gifter else None,
+        "gifter_id": gifter_id,
         "message": as_str(data.get("message")),
         "subscribed_at": parse_time(first(data, "subscribedAt", "startedAt")) or event_at,
     }
 
 
 def subscription_end_row(data: Mapping[str, Any], event_at: datetime | None) -> dict[str, Any]:
-    subscriber = _actor(data, "subscriber", "user")
-    if subscriber.id is None and subscriber.username is None:
-        raise NormalizationError("channel.subscription.end without a subscriber")
-    gifter = user_ref(data.get("gifter")) if "gifter" in data else None
+    subscriber, gifter_id = _subscriber_and_gifter(data, "channel.subscription.end")
     return {
         "subscriber_id": subscriber.id,
         "subscriber_username": subscriber.username,
         "tier": as_str(data.get("tier")),
         "is_gift": as_bool(data.get("isGift") or False),
-        "gifter_id": gifter.id if gifter else None,
+        "gifter_id": gifter_id,
         "reason": as_str(data.get("reason")),
         "ended_at": parse_time(data.get("endedAt")) or event_at,
         "expires_at": parse_time(data.get("expiresAt")),

@@ -262,3 +262,27 @@ def test_batched_seed_polls_equal_one_poll_at_a_time(
     assert a.execute(totals).fetchall() == b.execute(totals).fetchall()
     a.close()
     b.close()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        pytest.param(list(ENDPOINT_JOBS), id="every-job-in-one-sweep"),
+        # tracked_channels reads the live snapshot (a one-row SELECT) and then registers a frame
+        # on the same connection: a half-read result used to fail with "unfinished result"
+        pytest.param(["categories", "tracked_channels"], id="one-row-select-then-register"),
+    ],
+)
+def test_one_sweep_runs_every_job_on_one_connection(
+    twin: TwinHandle, client: VeloraClient, settings: Settings, names: list[str]
+) -> None:
+    poll_at = next_poll(twin)
+    results = run_endpoints(
+        names,
+        client=client,
+        warehouse_path=settings.warehouse_path,
+        poll_at=poll_at,
+        settings=settings,
+    )
+    assert [r.endpoint for r in results] == names
+    assert all(r.loaded > 0 for r in results if r.endpoint in ("categories", "live_streams"))

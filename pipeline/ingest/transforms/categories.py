@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from pipeline.ingest.transforms.base import Body, body_context, rows_from_items
+from pipeline.ingest.transforms.base import Body, listing_rows, number_positions
 from pipeline.ingest.transforms.values import (
     BadValue,
     TransformResult,
     as_int,
     as_str,
-    dedupe,
-    list_items,
     pick,
-    reject,
 )
 
 
@@ -41,25 +39,11 @@ def category_row(
 
 
 def category_snapshot_rows(bodies: Sequence[Body], snapshot_at: datetime) -> TransformResult:
-    result = TransformResult()
-    for body in sorted(bodies, key=lambda b: b.page):
-        context = body_context(body)
-        try:
-            items = list_items(body.data, ("categories",))
-        except BadValue as exc:
-            result.rejects.append(reject(f"envelope: {exc}", body.data, context, whole_body=True))
-            continue
-        result.extend(
-            rows_from_items(
-                items,
-                lambda item, fetched=body.fetched_at: category_row(
-                    item, snapshot_at=snapshot_at, fetched_at=fetched
-                ),
-                context,
-            )
-        )
-    result.rows, dropped = dedupe(result.rows, ("snapshot_at", "category_slug"))
-    result.duplicates += dropped
-    for position, row in enumerate(result.rows, start=1):
-        row["position"] = position
+    result = listing_rows(
+        sorted(bodies, key=lambda b: b.page),
+        ("categories",),
+        lambda body: partial(category_row, snapshot_at=snapshot_at, fetched_at=body.fetched_at),
+        ("snapshot_at", "category_slug"),
+    )
+    number_positions(result.rows)
     return result

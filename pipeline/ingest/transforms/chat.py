@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-from pipeline.ingest.transforms.base import Body, body_context
+from pipeline.ingest.transforms.base import Body, object_rows
 from pipeline.ingest.transforms.values import (
     BadValue,
     TransformResult,
@@ -14,10 +15,7 @@ from pipeline.ingest.transforms.values import (
     as_int,
     as_str,
     as_timestamp,
-    dedupe,
     pick,
-    reject,
-    unwrap,
 )
 
 
@@ -29,46 +27,33 @@ def channel_from_stats_path(path: str) -> str | None:
     return None
 
 
+def chat_stats_row(stats: Mapping[str, Any], body: Body, snapshot_at: datetime) -> dict[str, Any]:
+    channel_id = as_str(pick(stats, "channelId", "userId"), "channelId")
+    channel_id = channel_id or channel_from_stats_path(body.path)
+    if not channel_id:
+        raise BadValue("channelId: missing")
+    return {
+        "snapshot_at": snapshot_at,
+        "channel_id": channel_id,
+        "is_live": as_bool(pick(stats, "isLive"), "isLive"),
+        "viewer_count": as_int(pick(stats, "viewerCount", "viewers"), "viewerCount"),
+        "chatters": as_int(pick(stats, "chatters", "chatterCount"), "chatters"),
+        "messages_per_minute": as_float(pick(stats, "messagesPerMinute"), "messagesPerMinute"),
+        "messages_last_hour": as_int(pick(stats, "messagesLastHour"), "messagesLastHour"),
+        "unique_chatters_last_hour": as_int(
+            pick(stats, "uniqueChattersLastHour"), "uniqueChattersLastHour"
+        ),
+        "emotes_per_minute": as_float(pick(stats, "emotesPerMinute"), "emotesPerMinute"),
+        "updated_at": as_timestamp(pick(stats, "updatedAt"), "updatedAt"),
+        "fetched_at": body.fetched_at,
+    }
+
+
 def chat_stats_rows(bodies: Sequence[Body], snapshot_at: datetime) -> TransformResult:
-    result = TransformResult()
-    for body in bodies:
-        context = body_context(body)
-        stats = unwrap(body.data, "stats")
-        if not isinstance(stats, Mapping):
-            result.rejects.append(
-                reject("envelope: stats is not a JSON object", body.data, context, whole_body=True)
-            )
-            continue
-        try:
-            channel_id = as_str(pick(stats, "channelId", "userId"), "channelId")
-            channel_id = channel_id or channel_from_stats_path(body.path)
-            if not channel_id:
-                raise BadValue("channelId: missing")
-            result.rows.append(
-                {
-                    "snapshot_at": snapshot_at,
-                    "channel_id": channel_id,
-                    "is_live": as_bool(pick(stats, "isLive"), "isLive"),
-                    "viewer_count": as_int(pick(stats, "viewerCount", "viewers"), "viewerCount"),
-                    "chatters": as_int(pick(stats, "chatters", "chatterCount"), "chatters"),
-                    "messages_per_minute": as_float(
-                        pick(stats, "messagesPerMinute"), "messagesPerMinute"
-                    ),
-                    "messages_last_hour": as_int(
-                        pick(stats, "messagesLastHour"), "messagesLastHour"
-                    ),
-                    "unique_chatters_last_hour": as_int(
-                        pick(stats, "uniqueChattersLastHour"), "uniqueChattersLastHour"
-                    ),
-                    "emotes_per_minute": as_float(
-                        pick(stats, "emotesPerMinute"), "emotesPerMinute"
-                    ),
-                    "updated_at": as_timestamp(pick(stats, "updatedAt"), "updatedAt"),
-                    "fetched_at": body.fetched_at,
-                }
-            )
-        except BadValue as exc:
-            result.rejects.append(reject(str(exc), stats, context))
-    result.rows, dropped = dedupe(result.rows, ("snapshot_at", "channel_id"))
-    result.duplicates += dropped
-    return result
+    return object_rows(
+        bodies,
+        "stats",
+        "stats",
+        lambda stats, body: chat_stats_row(stats, body, snapshot_at),
+        ("snapshot_at", "channel_id"),
+    )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from pipeline.ingest.transforms.base import Body, body_context, rows_from_items
+from pipeline.ingest.transforms.base import Body, listing_rows
 from pipeline.ingest.transforms.values import (
     BadValue,
     TransformResult,
@@ -14,10 +15,7 @@ from pipeline.ingest.transforms.values import (
     as_int,
     as_str,
     as_timestamp,
-    dedupe,
-    list_items,
     pick,
-    reject,
 )
 
 
@@ -65,22 +63,11 @@ def clip_row(item: Mapping[str, Any], *, poll_at: datetime, channel: str | None)
 
 def clip_rows(bodies: Sequence[Body], poll_at: datetime) -> TransformResult:
     """Clips of every channel fetched in the poll; a clip listed twice is kept once."""
-    result = TransformResult()
-    for body in sorted(bodies, key=lambda b: (b.path, b.page)):
-        context = body_context(body)
-        channel = username_from_clips_path(body.path)
-        try:
-            items = list_items(body.data, ("clips",))
-        except BadValue as exc:
-            result.rejects.append(reject(f"envelope: {exc}", body.data, context, whole_body=True))
-            continue
-        result.extend(
-            rows_from_items(
-                items,
-                lambda item, ch=channel: clip_row(item, poll_at=poll_at, channel=ch),
-                context,
-            )
-        )
-    result.rows, dropped = dedupe(result.rows, ("clip_id",))
-    result.duplicates += dropped
-    return result
+    return listing_rows(
+        sorted(bodies, key=lambda b: (b.path, b.page)),
+        ("clips",),
+        lambda body: partial(
+            clip_row, poll_at=poll_at, channel=username_from_clips_path(body.path)
+        ),
+        ("clip_id",),
+    )

@@ -12,7 +12,6 @@ from pipeline.ingest.transforms.values import (
     as_int,
     as_str,
     as_timestamp,
-    dedupe,
     list_items,
     pick,
     reject,
@@ -83,6 +82,5 @@ def leaderboard_rows(board: str, bodies: Sequence[Body], snapshot_at: datetime) 
                 )
             except BadValue as exc:
                 result.rejects.append(reject(str(exc), item, context))
-    result.rows, dropped = dedupe(result.rows, ("snapshot_at", "board", "creator_id", "user_id"))
-    result.duplicates += dropped
+    result.drop_repeats(("snapshot_at", "board", "creator_id", "user_id"))
     return result

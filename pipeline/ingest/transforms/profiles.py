@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from pipeline.ingest.transforms.base import Body, body_context
+from pipeline.ingest.transforms.base import Body, object_rows
 from pipeline.ingest.transforms.values import (
     BadValue,
     TransformResult,
@@ -14,10 +14,7 @@ from pipeline.ingest.transforms.values import (
     as_int,
     as_str,
     as_timestamp,
-    dedupe,
     pick,
-    reject,
-    unwrap,
 )
 
 
@@ -47,23 +44,10 @@ def profile_row(
 
 def channel_profile_rows(bodies: Sequence[Body], snapshot_at: datetime) -> TransformResult:
     """One row per profile response (``{...}`` or ``{"user": {...}}``)."""
-    result = TransformResult()
-    for body in sorted(bodies, key=lambda b: b.path):
-        context = body_context(body)
-        user = unwrap(body.data, "user")
-        if not isinstance(user, Mapping):
-            result.rejects.append(
-                reject(
-                    "envelope: profile is not a JSON object", body.data, context, whole_body=True
-                )
-            )
-            continue
-        try:
-            result.rows.append(
-                profile_row(user, snapshot_at=snapshot_at, fetched_at=body.fetched_at)
-            )
-        except BadValue as exc:
-            result.rejects.append(reject(str(exc), user, context))
-    result.rows, dropped = dedupe(result.rows, ("snapshot_at", "user_id"))
-    result.duplicates += dropped
-    return result
+    return object_rows(
+        sorted(bodies, key=lambda b: b.path),
+        "user",
+        "profile",
+        lambda user, body: profile_row(user, snapshot_at=snapshot_at, fetched_at=body.fetched_at),
+        ("snapshot_at", "user_id"),
+    )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from pipeline.ingest.transforms.base import Body, body_context, rows_from_items
+from pipeline.ingest.transforms.base import Body, listing_rows, number_positions
 from pipeline.ingest.transforms.values import (
     BadValue,
     TransformResult,
@@ -16,10 +17,7 @@ from pipeline.ingest.transforms.values import (
     as_str,
     as_str_list,
     as_timestamp,
-    dedupe,
     first,
-    list_items,
-    reject,
     spellings,
 )
 
@@ -95,24 +93,13 @@ def stream_snapshot_rows(
 ) -> TransformResult:
     """Rows of one listing poll in page order; a stream repeated on a later page (the directory
     shifted while we paged) is kept once, at its first position."""
-    result = TransformResult()
-    for body in sorted(bodies, key=lambda b: b.page):
-        context = body_context(body)
-        try:
-            items = list_items(body.data, ("streams",))
-        except BadValue as exc:
-            result.rejects.append(reject(f"envelope: {exc}", body.data, context, whole_body=True))
-            continue
-        part = rows_from_items(
-            items,
-            lambda item, fetched=body.fetched_at: stream_row(
-                item, source=source, snapshot_at=snapshot_at, fetched_at=fetched
-            ),
-            context,
-        )
-        result.extend(part)
-    result.rows, dropped = dedupe(result.rows, GRAIN)
-    result.duplicates += dropped
-    for position, row in enumerate(result.rows, start=1):
-        row["position"] = position
+    result = listing_rows(
+        sorted(bodies, key=lambda b: b.page),
+        ("streams",),
+        lambda body: partial(
+            stream_row, source=source, snapshot_at=snapshot_at, fetched_at=body.fetched_at
+        ),
+        GRAIN,
+    )
+    number_positions(result.rows)
     return result

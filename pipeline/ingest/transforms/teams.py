@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from pipeline.ingest.transforms.base import Body, body_context, rows_from_items
+from pipeline.ingest.transforms.base import Body, listing_rows
 from pipeline.ingest.transforms.values import (
     BadValue,
     TransformResult,
@@ -14,10 +15,7 @@ from pipeline.ingest.transforms.values import (
     as_int,
     as_str,
     as_timestamp,
-    dedupe,
-    list_items,
     pick,
-    reject,
 )
 
 
@@ -71,48 +69,24 @@ def member_row(
 
 
 def team_rows(bodies: Sequence[Body], snapshot_at: datetime) -> TransformResult:
-    result = TransformResult()
-    for body in sorted((b for b in bodies if not is_members_path(b.path)), key=lambda b: b.page):
-        context = body_context(body)
-        try:
-            items = list_items(body.data, ("teams",))
-        except BadValue as exc:
-            result.rejects.append(reject(f"envelope: {exc}", body.data, context, whole_body=True))
-            continue
-        result.extend(
-            rows_from_items(
-                items,
-                lambda item, f=body.fetched_at: team_row(
-                    item, snapshot_at=snapshot_at, fetched_at=f
-                ),
-                context,
-            )
-        )
-    result.rows, dropped = dedupe(result.rows, ("snapshot_at", "team"))
-    result.duplicates += dropped
-    return result
+    return listing_rows(
+        sorted((b for b in bodies if not is_members_path(b.path)), key=lambda b: b.page),
+        ("teams",),
+        lambda body: partial(team_row, snapshot_at=snapshot_at, fetched_at=body.fetched_at),
+        ("snapshot_at", "team"),
+    )
 
 
 def team_member_rows(bodies: Sequence[Body], snapshot_at: datetime) -> TransformResult:
-    result = TransformResult()
     member_bodies = [b for b in bodies if is_members_path(b.path)]
-    for body in sorted(member_bodies, key=lambda b: (b.path, b.page)):
-        context = body_context(body)
-        team = team_from_members_path(body.path) or ""
-        try:
-            items = list_items(body.data, ("members",))
-        except BadValue as exc:
-            result.rejects.append(reject(f"envelope: {exc}", body.data, context, whole_body=True))
-            continue
-        result.extend(
-            rows_from_items(
-                items,
-                lambda item, t=team, f=body.fetched_at: member_row(
-                    item, team=t, snapshot_at=snapshot_at, fetched_at=f
-                ),
-                context,
-            )
-        )
-    result.rows, dropped = dedupe(result.rows, ("snapshot_at", "team", "user_id"))
-    result.duplicates += dropped
-    return result
+    return listing_rows(
+        sorted(member_bodies, key=lambda b: (b.path, b.page)),
+        ("members",),
+        lambda body: partial(
+            member_row,
+            team=team_from_members_path(body.path) or "",
+            snapshot_at=snapshot_at,
+            fetched_at=body.fetched_at,
+        ),
+        ("snapshot_at", "team", "user_id"),
+    )

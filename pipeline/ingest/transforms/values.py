@@ -192,6 +192,11 @@ class TransformResult:
         self.rejects.extend(other.rejects)
         self.duplicates += other.duplicates
 
+    def drop_repeats(self, grain: Sequence[str]) -> None:
+        """Keep the first row per ``grain`` value and count the others as duplicates."""
+        self.rows, dropped = dedupe(self.rows, grain)
+        self.duplicates += dropped
+
 
 def reject(
     reason: str, item: Any, context: Mapping[str, Any] | None = None, *, whole_body: bool = False

@@ -3,6 +3,8 @@ chat stats, teams, polls, giveaways, search and badges."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -14,7 +16,7 @@ from pipeline.twin.server.badges import BADGE_CATEGORIES, BADGES
 from pipeline.twin.server.errors import bad_request, not_found
 from pipeline.twin.server.pagination import decode_cursor, encode_cursor, parse_limit
 from pipeline.twin.server.routes_streams import following_count, page_response, twin
-from pipeline.twin.world import Team
+from pipeline.twin.world import LeaderboardEntry, Team, World
 
 PERIODS = ("all", "month", "week")
 
@@ -113,28 +115,30 @@ async def clip_by_id(request: Request) -> JSONResponse:
 
 
 # ---- leaderboards and chat -----------------------------------------------------------------
-async def volts_leaderboard(request: Request) -> JSONResponse:
+BoardQuery = Callable[[World, str, datetime, str], list[LeaderboardEntry]]
+
+
+def _leaderboard(
+    request: Request, owner_param: str, board: BoardQuery, value_key: str
+) -> JSONResponse:
+    """A board of the channel named by ``owner_param``, each entry's value under ``value_key``."""
     state = twin(request)
-    creator = state.resolve_creator(request.path_params["creator_id"])
+    creator = state.resolve_creator(request.path_params[owner_param])
     period, t = _period(request), state.now()
-    entries = state.world.volts_leaderboard(creator.id, t, period)
-    return JSONResponse(wire.leaderboard(creator.id, period, t, list(entries), "amount"))
+    entries = board(state.world, creator.id, t, period)
+    return JSONResponse(wire.leaderboard(creator.id, period, t, list(entries), value_key))
+
+
+async def volts_leaderboard(request: Request) -> JSONResponse:
+    return _leaderboard(request, "creator_id", World.volts_leaderboard, "amount")
 
 
 async def gift_leaderboard(request: Request) -> JSONResponse:
-    state = twin(request)
-    creator = state.resolve_creator(request.path_params["creator_id"])
-    period, t = _period(request), state.now()
-    entries = state.world.gift_leaderboard(creator.id, t, period)
-    return JSONResponse(wire.leaderboard(creator.id, period, t, list(entries), "giftCount"))
+    return _leaderboard(request, "creator_id", World.gift_leaderboard, "giftCount")
 
 
 async def points_leaderboard(request: Request) -> JSONResponse:
-    state = twin(request)
-    creator = state.resolve_creator(request.path_params["channel_id"])
-    period, t = _period(request), state.now()
-    entries = state.world.points_leaderboard(creator.id, t, period)
-    return JSONResponse(wire.leaderboard(creator.id, period, t, list(entries), "points"))
+    return _leaderboard(request, "channel_id", World.points_leaderboard, "points")
 
 
 async def chat_stats(request: Request) -> JSONResponse:

@@ -18,6 +18,7 @@ from pipeline.twin.world import (
     Poll,
     Team,
     TeamMember,
+    UserRef,
 )
 
 
@@ -71,13 +72,12 @@ def user_profile(
     }
 
 
+def user_ref(u: UserRef) -> dict[str, Any]:
+    return {"userId": u.id, "username": u.username, "displayName": u.display_name}
+
+
 def follower(f: Follower) -> dict[str, Any]:
-    return {
-        "userId": f.user.id,
-        "username": f.user.username,
-        "displayName": f.user.display_name,
-        "followedAt": iso(f.followed_at),
-    }
+    return {**user_ref(f.user), "followedAt": iso(f.followed_at)}
 
 
 def clip(c: Clip) -> dict[str, Any]:
@@ -108,16 +108,7 @@ def leaderboard(
         "creatorId": creator_id,
         "period": period,
         "updatedAt": iso(updated_at),
-        "leaderboard": [
-            {
-                "rank": e.rank,
-                "userId": e.user.id,
-                "username": e.user.username,
-                "displayName": e.user.display_name,
-                value_key: e.value,
-            }
-            for e in entries
-        ],
+        "leaderboard": [{"rank": e.rank, **user_ref(e.user), value_key: e.value} for e in entries],
     }
 
 

@@ -342,7 +342,7 @@ class EventModel:
                 + self.follows_before(day)[creator]
                 + _time_rank(creator, ms, hid)
             )
-            user = self._follower_viewer(creator, number)
+            user = self._viewer(P.BASE_FOLLOWER, creator, number)
             value = number
         elif code in (SUB_PAID, SUB_END):
             value = TIERS[(hash_array(hid, P.EVENT_VALUE) % U64(len(TIERS))).astype(np.int64)]
@@ -429,12 +429,16 @@ class EventModel:
         ).astype(np.int64)
         return self.audience_viewer(creator, rank)
 
+    def _viewer(
+        self, purpose: int, creator: NDArray[np.int64], key: NDArray[np.int64]
+    ) -> NDArray[np.int64]:
+        """A viewer id hashed from (creator, key) under ``purpose``."""
+        return (hash_array(self.seed, purpose, creator, key) % U64(VIEWER_SPACE)).astype(np.int64)
+
     def audience_viewer(
         self, creator: NDArray[np.int64], rank: NDArray[np.int64]
     ) -> NDArray[np.int64]:
-        return (hash_array(self.seed, P.AUDIENCE, creator, rank) % U64(VIEWER_SPACE)).astype(
-            np.int64
-        )
+        return self._viewer(P.AUDIENCE, creator, rank)
 
     def recipients(
         self, creator: NDArray[np.int64], gift_hid: NDArray[np.uint64], r: NDArray[np.int64]
@@ -444,15 +448,8 @@ class EventModel:
         ).astype(np.int64)
         return self.audience_viewer(creator, rank)
 
-    def _follower_viewer(
-        self, creator: NDArray[np.int64], number: NDArray[np.int64]
-    ) -> NDArray[np.int64]:
-        return (hash_array(self.seed, P.BASE_FOLLOWER, creator, number) % U64(VIEWER_SPACE)).astype(
-            np.int64
-        )
-
     def follower_viewer(self, creator: int, number: NDArray[np.int64]) -> NDArray[np.int64]:
-        return self._follower_viewer(np.full(len(number), creator, dtype=np.int64), number)
+        return self._viewer(P.BASE_FOLLOWER, np.full(len(number), creator, dtype=np.int64), number)
 
     def _session_events(
         self, day: int, select: NDArray[np.int64] | None
