@@ -169,4 +169,5 @@ def test_runs_execute_their_steps_in_one_process():
     # a subprocess per step costs ~3 s of start-up each, more than a step's own work
     from assets.definitions import defs
 
-    assert defs.executor is not None and defs.executor.name == "in_process"
+    assert isinstance(defs.executor, dg.ExecutorDefinition)
+    assert defs.executor.name == "in_process"
