@@ -12,6 +12,10 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
+# the system allocator, not Arrow's default mimalloc pool, which reserves ~20-30 MB on first use
+# and keeps it (see pipeline.warehouse.raw.ARROW_POOL)
+_POOL = pa.system_memory_pool()
+
 
 def _arrow_type(dtype: Any) -> pa.DataType:
     if dtype == pl.String:
@@ -34,7 +38,7 @@ def _arrow_type(dtype: Any) -> pa.DataType:
 def frame_from_rows(rows: Sequence[Mapping[str, Any]], schema: Mapping[str, Any]) -> pl.DataFrame:
     """A frame with exactly ``schema``'s columns, in order, from row dicts."""
     arrays = [
-        pa.array([row[name] for row in rows], type=_arrow_type(dtype))
+        pa.array([row[name] for row in rows], type=_arrow_type(dtype), memory_pool=_POOL)
         for name, dtype in schema.items()
     ]
     table = pa.Table.from_arrays(arrays, names=list(schema))
