@@ -41,6 +41,13 @@ MAX_BODY_BYTES = 1024 * 1024
 # Headers kept with each landed record (never the signature: it is useless once verified).
 KEPT_HEADERS = ("content-type", "user-agent", "x-velora-event", "x-velora-timestamp")
 SENSITIVE_HEADERS = {"x-velora-signature", "authorization", "cookie", "proxy-authorization"}
+# The only headers the accept path reads, keyed by their raw ASGI name (ASGI servers lowercase
+# header names). Decoding just these, not every header, is measurably cheaper per request; the
+# full dict is built only for rejections.
+_HOT_HEADERS = {
+    name.encode("latin-1"): name
+    for name in ("content-length", "x-velora-signature", "x-velora-timestamp", *KEPT_HEADERS)
+}
 BODY_PREVIEW_BYTES = 256
 
 
@@ -143,15 +150,19 @@ class WebhookReceiver:
 
     # -- hot path ----------------------------------------------------------------------------
     async def _webhook(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = _hot_headers(scope["headers"])
         body = b""
         try:
             if scope["method"] != "POST":
                 raise Rejection(405, "method_not_allowed")
+            if "x-velora-signature" not in headers:
+                # Not lowercased by the server (or really missing): fall back to the full,
+                # case-folded dict so a non-conforming server is not mistaken for a bad sender.
+                headers = _all_headers(scope["headers"])
             body = await self._read_body(headers, receive)
             record = self._verify(headers, body)
         except Rejection as rejection:
-            self._reject(scope, headers, body, rejection)
+            self._reject(scope, _all_headers(scope["headers"]), body, rejection)
             await _respond(send, rejection.status, {"error": rejection.reason})
             return
         except _ClientGone:
@@ -277,6 +288,20 @@ class WebhookReceiver:
 
 class _ClientGone(Exception):
     pass
+
+
+def _hot_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    lookup = _HOT_HEADERS.get
+    found: dict[str, str] = {}
+    for name, value in raw:
+        key = lookup(name)
+        if key is not None:
+            found[key] = value.decode("latin-1")  # a repeated header: the last one wins
+    return found
+
+
+def _all_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw}
 
 
 def _accepted_body(key: str, duplicate: bool) -> bytes:
