@@ -31,9 +31,39 @@ from pipeline.warehouse.raw import (
     canonical_params,
     insert_raw_responses,
     json_parse_error,
+    poll_has_responses,
+    select_poll_bodies,
 )
 
 log = logging.getLogger("pipeline.ingest")
+
+# Store raw and derive at most this many responses at a time (one fan-out key's pages are never
+# split). At 100,000 creators the hourly group fetches ~2,750 responses (~2,500 team-member
+# pages); storing and deriving them at once held the Arrow copy of every body, DuckDB's
+# transaction-local copy and all parsed bodies and candidate rows together: ~150 MB above the
+# fetched responses. A chunk at a time the transient part is a fraction of that.
+CHUNK_RESPONSES = 200
+# ... and at most this much body text: a clip page (100 clips) is ~100x a team-member page, and
+# the cold clip backfill alone is ~180 pages.
+CHUNK_BODY_CHARS = 2_000_000
+# Per-key jobs (client.fan_out) whose rows never share a grain across keys: each row's grain
+# holds its key (creator, team, channel) or, for clips, a clip id listed under one channel only.
+# Deriving them chunk by chunk (split between keys) loads and counts exactly what one pass does.
+_FAN_OUT_JOBS = frozenset(
+    {
+        "volts_leaderboard",
+        "gift_leaderboard",
+        "points_leaderboard",
+        "chat_stats",
+        "clips",
+        "teams",
+        "channel_profiles",
+    }
+)
+# Their transforms take bodies in (path, page) order; chunks follow that order so the repeat
+# kept and the first malformed body reported are the ones a single pass would give. (The
+# /api/teams listing sorts before /api/teams/{slug}/members.)
+_PATH_ORDERED = frozenset({"clips", "teams", "channel_profiles"})
 
 
 def _check_poll_at(poll_at: datetime) -> datetime:
@@ -224,8 +254,110 @@ def _run_batch(
         name: prefetched[name] if name in prefetched else FETCHERS[name](ctx) for name in batch
     }
     rows = [raw_row(name, r, poll_at) for name, o in outcomes.items() for r in o.responses]
-    inserted, derived = _store_and_derive(conn, rows, batch, [poll_at], settings)
+    # A re-run of the poll (raw already holds some of it) derives everything stored for the
+    # poll, as before: chunks of this fetch could miss responses only the earlier run stored.
+    if len(rows) <= CHUNK_RESPONSES or poll_has_responses(conn, poll_at, batch):
+        inserted, derived = _store_and_derive(conn, rows, batch, [poll_at], settings)
+    else:
+        inserted, derived = _store_and_derive_chunks(
+            conn, _chunks(rows, batch), batch, poll_at, settings
+        )
     return _report(batch, outcomes, inserted, derived, poll_at, results, problems)
+
+
+def _chunks(
+    rows: Sequence[RawResponse], batch: Sequence[str]
+) -> list[tuple[list[str], list[RawResponse]]]:
+    """``rows`` (one poll, none stored yet) as ``(jobs to derive, responses)`` chunks of about
+    :data:`CHUNK_RESPONSES`. The first chunk derives every job of the batch with all responses
+    of the jobs that are not fan-outs, so e.g. ``tracked_channels`` is derived before any
+    profile of this poll is loaded, as in one pass. A key repeated in ``rows`` keeps its first
+    response, as :func:`insert_raw_responses` would, so every chunk's responses are new."""
+    unique: dict[tuple[str, str, int], RawResponse] = {}
+    for row in rows:
+        unique.setdefault((row.endpoint, row.params_json, row.page), row)
+    first = [r for r in unique.values() if r.endpoint not in _FAN_OUT_JOBS]
+    groups: list[list[RawResponse]] = []  # one fan-out key's pages each
+    for name in batch:
+        mine = [r for r in unique.values() if r.endpoint == name and name in _FAN_OUT_JOBS]
+        if name in _PATH_ORDERED:
+            mine.sort(key=lambda r: (r.path, r.page))
+        for row in mine:
+            if groups and groups[-1][0].endpoint == name and groups[-1][0].path == row.path:
+                groups[-1].append(row)
+            else:
+                groups.append([row])
+    chunks: list[tuple[list[str], list[RawResponse]]] = [(list(batch), first)]
+    chars = _body_chars(first)
+    for group in groups:
+        names, current = chunks[-1]
+        more = _body_chars(group)
+        if current and (
+            len(current) + len(group) > CHUNK_RESPONSES or chars + more > CHUNK_BODY_CHARS
+        ):
+            names, current, chars = [], [], 0
+            chunks.append((names, current))
+        if group[0].endpoint not in names:
+            names.append(group[0].endpoint)
+        current.extend(group)
+        chars += more
+    return chunks
+
+
+def _body_chars(rows: Sequence[RawResponse]) -> int:
+    return sum(len(r.body_text or "") for r in rows)
+
+
+def _store_and_derive_chunks(
+    conn: duckdb.DuckDBPyConnection,
+    chunks: Sequence[tuple[list[str], list[RawResponse]]],
+    batch: Sequence[str],
+    poll_at: datetime,
+    settings: Settings,
+) -> tuple[Counter[tuple[str, datetime]], dict[PollKey, DeriveCounts]]:
+    """:func:`_store_and_derive` a chunk at a time, one transaction (commit) per chunk: DuckDB
+    keeps a transaction's new rows in memory until it commits, so one transaction for the
+    group held every body again (hourly group at 100,000 creators: ~30 MB higher peak).
+    Each chunk is idempotent like a whole poll. If deriving a chunk fails, it is rolled back
+    and the raw rows of it and of every later chunk are stored before the error propagates:
+    whatever happens, the fetched bodies are kept (a re-run then derives the poll from raw)."""
+    inserted: Counter[tuple[str, datetime]] = Counter()
+    derived = {(poll_at, name): DeriveCounts() for name in batch}
+    for index, (names, rows) in enumerate(chunks):
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            new = insert_raw_responses(conn, rows)
+            if sum(new.values()) == len(rows):
+                stored = _derivable(rows).get(poll_at, [])
+            else:  # stored meanwhile by another run: derive what raw holds for these keys
+                keys = {(r.endpoint, r.params_json, r.page) for r in rows}
+                stored = [
+                    b
+                    for b in select_poll_bodies(conn, poll_at, names)
+                    if (b.endpoint, b.params_json, b.page) in keys
+                ]
+            counts = derive_polls(
+                conn,
+                names,
+                [poll_at],
+                settings,
+                own_transaction=False,
+                stored_rows={poll_at: stored},
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            for _, rest in chunks[index:]:
+                insert_raw_responses(conn, rest)
+            raise
+        inserted.update(new)
+        for key, part in counts.items():
+            total = derived[key]
+            total.loaded += part.loaded
+            total.duplicates += part.duplicates
+            total.quarantined += part.quarantined
+            total.malformed.extend(part.malformed)
+    return inserted, derived
 
 
 def _report(

@@ -125,6 +125,17 @@ def insert_raw_responses(
     return Counter((str(row[0]), row[1]) for row in inserted)
 
 
+def poll_has_responses(
+    conn: duckdb.DuckDBPyConnection, poll_at: datetime, endpoints: Sequence[str]
+) -> bool:
+    """Whether raw already holds any response of ``endpoints`` for ``poll_at``."""
+    # fetchall, not fetchone: a half-read result makes the next conn.register() fail
+    rows = conn.execute(
+        sql_text("poll_has_raw.sql"), {"poll_at": poll_at, "endpoints": list(endpoints)}
+    ).fetchall()
+    return bool(rows and rows[0][0])
+
+
 def select_poll_bodies(
     conn: duckdb.DuckDBPyConnection, poll_at: datetime, endpoints: Sequence[str]
 ) -> list[StoredBody]:

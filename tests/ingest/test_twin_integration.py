@@ -286,3 +286,126 @@ def test_one_sweep_runs_every_job_on_one_connection(
     )
     assert [r.endpoint for r in results] == names
     assert all(r.loaded > 0 for r in results if r.endpoint in ("categories", "live_streams"))
+
+
+# wall-clock columns (and response headers, with their Date): two runs of one poll differ there
+_WALL_CLOCK = {"fetched_at", "ingested_at", "quarantined_at", "updated_at"}
+
+
+def _stored(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    conn = duckdb.connect(str(path), read_only=True)
+    tables = conn.execute(
+        "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+        "WHERE table_schema IN ('raw', 'core', 'ops') AND table_name <> 'schema_migrations' "
+        "ORDER BY 1"
+    ).fetchall()
+    stored: dict[str, list[tuple[object, ...]]] = {}
+    for (table,) in tables:
+        schema, name = table.split(".")
+        columns = [
+            c
+            for (c,) in conn.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+                [schema, name],
+            ).fetchall()
+            if c not in _WALL_CLOCK and not (table == "raw.api_responses" and c == "headers_json")
+        ]
+        # names read from information_schema, not input
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        query = f"SELECT {quoted} FROM {table}"  # noqa: S608
+        stored[table] = sorted(conn.execute(query).fetchall(), key=repr)
+    conn.close()
+    return stored
+
+
+def test_chunked_store_and_derive_stores_and_counts_as_one_pass(
+    twin: TwinHandle,
+    client: VeloraClient,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Fan-out jobs are stored and derived a few responses at a time (``CHUNK_RESPONSES``):
+    the results, the stored rows and a re-run's counts are those of a single pass."""
+    from pipeline.ingest import runner
+
+    chunk_counts: list[int] = []
+    real = runner._store_and_derive_chunks
+
+    def spy(conn: duckdb.DuckDBPyConnection, chunks: list[object], *args: object) -> object:
+        chunk_counts.append(len(chunks))
+        return real(conn, chunks, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "_store_and_derive_chunks", spy)
+    poll = next_poll(twin)
+    runs: dict[str, tuple[list[object], list[object], dict[str, list[tuple[object, ...]]]]] = {}
+    for label, chunk in (("one pass", BIG), ("chunked", 3)):
+        monkeypatch.setattr(runner, "CHUNK_RESPONSES", chunk)
+        path = tmp_path / f"{label}.duckdb"
+        first = run_endpoints(
+            list(ENDPOINT_JOBS),
+            client=client,
+            warehouse_path=path,
+            poll_at=poll,
+            settings=settings,
+        )
+        again = run_endpoints(
+            list(ENDPOINT_JOBS),
+            client=client,
+            warehouse_path=path,
+            poll_at=poll,
+            settings=settings,
+        )
+        runs[label] = (list(first), list(again), _stored(path))
+    # leaderboards and hourly were chunked (live has no fan-out job; re-runs take one pass)
+    assert sum(n > 1 for n in chunk_counts) == 2
+    assert runs["chunked"][0] == runs["one pass"][0]
+    assert runs["chunked"][1] == runs["one pass"][1]
+    assert runs["chunked"][2] == runs["one pass"][2]
+    assert sum(r.raw_rows for r in runs["chunked"][1]) == 0  # type: ignore[attr-defined]
+
+
+def test_a_failing_chunk_keeps_every_fetched_body(
+    twin: TwinHandle, client: VeloraClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.ingest import runner
+
+    poll = next_poll(twin)
+    run_endpoints(
+        LIVE, client=client, warehouse_path=settings.warehouse_path, poll_at=poll, settings=settings
+    )
+    monkeypatch.setattr(runner, "CHUNK_RESPONSES", 3)
+    real = runner.derive_polls
+    calls: list[int] = []
+
+    def failing_second_chunk(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("derive failed")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "derive_polls", failing_second_chunk)
+    with pytest.raises(RuntimeError, match="derive failed"):
+        run_endpoints(
+            ["teams"],
+            client=client,
+            warehouse_path=settings.warehouse_path,
+            poll_at=poll,
+            settings=settings,
+        )
+    monkeypatch.setattr(runner, "derive_polls", real)
+    conn = connect(settings.warehouse_path)
+    stored = conn.execute(
+        "SELECT count(*) FROM raw.api_responses WHERE endpoint = 'teams' AND poll_at = ?", [poll]
+    ).fetchone()
+    conn.close()
+    again = run_endpoint(
+        "teams",
+        client=client,
+        warehouse_path=settings.warehouse_path,
+        poll_at=poll,
+        settings=settings,
+    )
+    assert stored == (again.requests,)  # every response of the failed run was kept
+    assert again.raw_rows == 0
