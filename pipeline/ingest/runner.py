@@ -32,7 +32,6 @@ from pipeline.warehouse.raw import (
     insert_raw_responses,
     json_parse_error,
     poll_has_responses,
-    select_poll_bodies,
 )
 
 log = logging.getLogger("pipeline.ingest")
@@ -327,15 +326,9 @@ def _store_and_derive_chunks(
         conn.execute("BEGIN TRANSACTION")
         try:
             new = insert_raw_responses(conn, rows)
-            if sum(new.values()) == len(rows):
-                stored = _derivable(rows).get(poll_at, [])
-            else:  # stored meanwhile by another run: derive what raw holds for these keys
-                keys = {(r.endpoint, r.params_json, r.page) for r in rows}
-                stored = [
-                    b
-                    for b in select_poll_bodies(conn, poll_at, names)
-                    if (b.endpoint, b.params_json, b.page) in keys
-                ]
+            # Every row is new: chunking only runs when raw held nothing of this poll, keys are
+            # deduplicated, and this connection is the warehouse's only writer.
+            stored = _derivable(rows).get(poll_at, [])
             counts = derive_polls(
                 conn,
                 names,
