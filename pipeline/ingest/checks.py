@@ -8,9 +8,10 @@ from typing import Any
 
 import duckdb
 import polars as pl
-from pandera.errors import SchemaError, SchemaErrors
 
+from pipeline.pandera_polars import SchemaError, SchemaErrors
 from pipeline.schemas import SCHEMAS, SNAPSHOT_COLUMN
+from pipeline.warehouse.frames import query_frame
 
 
 class UnknownTableError(ValueError):
@@ -57,9 +58,9 @@ def validate_table(
             rows = conn.execute(f'SELECT max("{column}") FROM {source}').fetchall()  # noqa: S608
             snapshot_at = rows[0][0] if rows else None
         query = f'SELECT * FROM {source} WHERE "{column}" = ?'  # noqa: S608
-        frame = conn.sql(query, params=[snapshot_at]).pl()
+        frame = query_frame(conn, query, [snapshot_at])
     else:
-        frame = conn.sql(f"SELECT * FROM {source}").pl()  # noqa: S608
+        frame = query_frame(conn, f"SELECT * FROM {source}")  # noqa: S608
     where = (
         f" at {snapshot_at.isoformat()}" if snapshot_at is not None and scope == "latest" else ""
     )

@@ -31,8 +31,8 @@ from pipeline.ingest.transforms import (
     team_rows,
 )
 from pipeline.ingest.transforms.values import pick, reject, unwrap
+from pipeline.polars_frames import frame_from_rows
 from pipeline.schemas import FRAME_SCHEMAS, SCHEMAS, SNAPSHOT_COLUMN, rows_as_json, split_valid
-from pipeline.schemas.frames import frame_from_rows
 from pipeline.warehouse.core_load import (
     LoadCounts,
     QuarantineEntry,

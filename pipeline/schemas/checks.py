@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pandera.polars as pa
 import polars as pl
+
+from pipeline.pandera_polars import pa
 
 # A poll tick is the *scheduled* time; the fetch happens a little later, so a timestamp a few
 # minutes after the tick is real, not from the future. Anything beyond this is a bad clock/value.

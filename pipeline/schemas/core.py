@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandera.polars as pa
 import polars as pl
 
+from pipeline.pandera_polars import pa
 from pipeline.schemas.checks import not_after
 
 TS = pl.Datetime("us", "UTC")

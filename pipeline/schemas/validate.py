@@ -6,9 +6,9 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import pandera.polars as pa
 import polars as pl
-from pandera.errors import SchemaError, SchemaErrors
+
+from pipeline.pandera_polars import SchemaError, SchemaErrors, pa
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
+from pipeline.warehouse.frames import registered
 from pipeline.warehouse.sqlfiles import sql_text
 
 # table -> load statement (anti-join on the grain, or upsert for clips)
@@ -37,13 +37,6 @@ class QuarantineEntry:
 LoadCounts = Counter[tuple[str | None, datetime]]
 
 
-def _unregister(conn: duckdb.DuckDBPyConnection, name: str) -> None:
-    # after a failed statement the transaction is aborted and unregister would raise, hiding
-    # the original error; the view is scoped to this connection and replaced on the next use
-    with contextlib.suppress(duckdb.TransactionException):
-        conn.unregister(name)
-
-
 def load_frame(
     conn: duckdb.DuckDBPyConnection,
     table: str,
@@ -58,13 +51,10 @@ def load_frame(
     """
     if frame.is_empty():
         return Counter()
-    conn.register("candidate_rows", frame)
-    try:
-        statement = sql_text(LOAD_SQL[table])
-        params = {"first": first, "last": last} if "$first" in statement else None
+    statement = sql_text(LOAD_SQL[table])
+    params = {"first": first, "last": last} if "$first" in statement else None
+    with registered(conn, "candidate_rows", frame):
         rows = conn.execute(statement, params).fetchall()
-    finally:
-        _unregister(conn, "candidate_rows")
     return Counter((None if row[0] is None else str(row[0]), row[1]) for row in rows)
 
 
@@ -92,11 +82,8 @@ def insert_quarantine(
         },
     )
     polls = [e.poll_at for e in entries]
-    conn.register("quarantine_candidates", frame)
-    try:
+    with registered(conn, "quarantine_candidates", frame):
         result = conn.execute(
             sql_text("insert_quarantine.sql"), {"first": min(polls), "last": max(polls)}
         ).fetchall()
-    finally:
-        _unregister(conn, "quarantine_candidates")
     return int(result[0][0]) if result else 0

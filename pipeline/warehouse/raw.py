@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -11,29 +10,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
-import pyarrow as pa
+import polars as pl
 
+from pipeline.polars_frames import frame_from_columns
+from pipeline.warehouse.frames import registered
 from pipeline.warehouse.sqlfiles import sql_text
 
-_TS = pa.timestamp("us", tz="UTC")
-RAW_ARROW_SCHEMA = pa.schema(
-    [
-        ("endpoint", pa.string()),
-        ("path", pa.string()),
-        ("params_json", pa.string()),
-        ("poll_at", _TS),
-        ("page", pa.int32()),
-        ("status", pa.int32()),
-        ("fetched_at", _TS),
-        ("headers_json", pa.string()),
-        ("body_text", pa.string()),
-        ("parse_error", pa.string()),
-        ("ingested_at", _TS),
-    ]
-)
-# Arrow's default pool (mimalloc) reserves ~20-30 MB the first time it is used and keeps it;
-# the system allocator returns a poll's buffers when freed (~15 MB less peak RSS, live at 100k).
-ARROW_POOL = pa.system_memory_pool()
+_TS = pl.Datetime("us", "UTC")
+RAW_COLUMNS: dict[str, Any] = {
+    "endpoint": pl.String,
+    "path": pl.String,
+    "params_json": pl.String,
+    "poll_at": _TS,
+    "page": pl.Int32,
+    "status": pl.Int32,
+    "fetched_at": _TS,
+    "headers_json": pl.String,
+    "body_text": pl.String,
+    "parse_error": pl.String,
+    "ingested_at": _TS,
+}
 
 
 @dataclass(frozen=True)
@@ -85,13 +81,6 @@ def json_parse_error(body_text: str | None) -> str | None:
     return None
 
 
-def _unregister(conn: duckdb.DuckDBPyConnection, name: str) -> None:
-    # after a failed statement the transaction is aborted and unregister would raise, hiding
-    # the original error; the view is scoped to this connection and replaced on the next use
-    with contextlib.suppress(duckdb.TransactionException):
-        conn.unregister(name)
-
-
 def insert_raw_responses(
     conn: duckdb.DuckDBPyConnection, rows: Sequence[RawResponse]
 ) -> Counter[tuple[str, datetime]]:
@@ -105,23 +94,16 @@ def insert_raw_responses(
     if not rows:
         return Counter()
     now = datetime.now(UTC)
-    # an Arrow table (not polars): bodies are large strings and polars -> Arrow would copy them
-    columns: dict[str, list[Any]] = {name: [] for name in RAW_ARROW_SCHEMA.names}
+    columns: dict[str, list[Any]] = {name: [] for name in RAW_COLUMNS}
     for r in rows:
-        for name in RAW_ARROW_SCHEMA.names:
+        for name in RAW_COLUMNS:
             columns[name].append(now if name == "ingested_at" else getattr(r, name))
-    frame = pa.Table.from_arrays(
-        [pa.array(columns[f.name], type=f.type, memory_pool=ARROW_POOL) for f in RAW_ARROW_SCHEMA],
-        schema=RAW_ARROW_SCHEMA,
-    )
+    frame = frame_from_columns(columns, RAW_COLUMNS)
     polls = [r.poll_at for r in rows]
-    conn.register("raw_candidates", frame)
-    try:
+    with registered(conn, "raw_candidates", frame):
         inserted = conn.execute(
             sql_text("insert_raw_responses.sql"), {"first": min(polls), "last": max(polls)}
         ).fetchall()
-    finally:
-        _unregister(conn, "raw_candidates")
     return Counter((str(row[0]), row[1]) for row in inserted)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
-import pandera.errors as pa_errors
-import polars as pl
 
+from pipeline.pandera_polars import SchemaErrors
+from pipeline.warehouse.frames import query_frame
 from pipeline.webhooks.schemas import POLARS_COLUMNS, WEBHOOK_SCHEMAS
 
 
@@ -32,12 +32,10 @@ def validate_webhook_table(conn: duckdb.DuckDBPyConnection, table: str) -> Webho
     columns = ", ".join(POLARS_COLUMNS[table])
     # Table and column names come from the fixed schema map above, never from input.
     select = columns.replace("payload", "CAST(payload AS VARCHAR) AS payload")
-    arrow = conn.sql(f"SELECT {select} FROM {table}").to_arrow_table()  # noqa: S608
-    df = pl.from_arrow(arrow)
-    assert isinstance(df, pl.DataFrame)
+    df = query_frame(conn, f"SELECT {select} FROM {table}")  # noqa: S608
     try:
         WEBHOOK_SCHEMAS[table].validate(df, lazy=True)
-    except pa_errors.SchemaErrors as exc:
+    except SchemaErrors as exc:
         cases = exc.failure_cases
         lines = sorted(
             {

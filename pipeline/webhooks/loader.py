@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from pipeline.warehouse.frames import registered
 from pipeline.webhooks.framing import scan_bytes
 from pipeline.webhooks.landing import sealed_segments
 from pipeline.webhooks.normalize import NormalizationError, NormalizedEvent, normalize_delivery
@@ -160,28 +161,21 @@ def _prepare(segment: str, data: bytes) -> _SegmentBatch:
 def _insert(conn: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> None:
     if df.height == 0:
         return
-    conn.register("incoming_rows", df)
-    try:
+    with registered(conn, "incoming_rows", df):
         # `table` comes from this package's fixed table list, never from input.
         conn.execute(
             f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows ON CONFLICT DO NOTHING"  # noqa: S608
         )
-    finally:
-        conn.unregister("incoming_rows")
 
 
 def _count_existing(conn: duckdb.DuckDBPyConnection, keys: list[str]) -> set[str]:
     if not keys:
         return set()
-    conn.register(
-        "incoming_keys", pl.DataFrame({"event_key": keys}, schema={"event_key": pl.String})
-    )
-    try:
+    incoming = pl.DataFrame({"event_key": keys}, schema={"event_key": pl.String})
+    with registered(conn, "incoming_keys", incoming):
         rows = conn.execute(
             "SELECT k.event_key FROM incoming_keys k JOIN core.webhook_events e USING (event_key)"
         ).fetchall()
-    finally:
-        conn.unregister("incoming_keys")
     return {r[0] for r in rows}
 
 

@@ -7,8 +7,9 @@ schemas add the value rules Dagster asset checks run through
 
 from __future__ import annotations
 
-import pandera.polars as pa
 import polars as pl
+
+from pipeline.pandera_polars import pa
 
 TS = pl.Datetime("us", "UTC")
 
