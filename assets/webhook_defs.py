@@ -17,7 +17,7 @@ from assets.resources import WarehouseResource, WebhookLandingResource, resolve_
 from pipeline.webhooks.checks import validate_webhook_table
 from pipeline.webhooks.loader import load_sealed_segments, open_warehouse, pending_segments
 from pipeline.webhooks.schemas import WEBHOOK_SCHEMAS
-from pipeline.webhooks.silence import find_silent_channels
+from pipeline.webhooks.silence import capture_started_at, find_silent_channels
 
 WEBHOOK_GROUP = "webhooks"
 WEBHOOK_EVENTS_KEY = dg.AssetKey([KEY_PREFIX, "webhook_events"])
@@ -75,12 +75,14 @@ def tracked_channels_not_silent(
 ) -> dg.AssetCheckResult:
     settings = resolve_settings(warehouse=warehouse)
     minutes = webhook_landing.silence_window(settings)
+    capture_since = capture_started_at(Path(settings.webhook_secret_file))
     with webhook_warehouse(settings.warehouse_path) as conn:
-        silent = find_silent_channels(conn, minutes)
+        silent = find_silent_channels(conn, minutes, capture_since=capture_since)
     return dg.AssetCheckResult(
         passed=not silent,
         metadata={
             "silence_minutes": minutes,
+            "capture_since": capture_since.isoformat() if capture_since else "unknown",
             "silent_channels": len(silent),
             "channels": ", ".join(c.username or c.channel_id for c in silent[:20]) or "none",
         },

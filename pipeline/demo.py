@@ -2,21 +2,25 @@
 
 Order matters because DuckDB allows one writer: history is seeded first (the seeder owns the
 warehouse), then the twin, the webhook receiver, Dagster (webserver + daemon, the only writer from
-then on) and Streamlit (reads published snapshots only) start. Ctrl-C stops everything started.
+then on) and Streamlit (reads published snapshots only) start. Ctrl-C, SIGTERM or SIGHUP stops
+everything started.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 import httpx
@@ -93,6 +97,17 @@ class Services:
         self.procs.append((name, proc))
         return proc
 
+    def watch(self) -> NoReturn:
+        """Block while every service runs; a service that dies ends the demo with its log."""
+        while True:
+            for name, proc in self.procs:
+                if proc.poll() is not None:
+                    raise DemoError(
+                        f"{name} stopped unexpectedly (exit status {proc.returncode}); "
+                        f"see {self.log_dir / (name + '.log')}"
+                    )
+            time.sleep(1.0)
+
     def stop_all(self, grace: float = 15.0) -> None:
         for _, proc in reversed(self.procs):
             if proc.poll() is None:
@@ -159,12 +174,34 @@ def run_step(what: str, argv: list[str], env: Mapping[str, str]) -> None:
         raise DemoError(f"{what} failed (exit status {result.returncode}); see the output above")
 
 
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP (``kill``, a process manager, a closed terminal) stop the demo the way
+    Ctrl-C does, so no server outlives it. SIGINT is armed too: a shell that starts the demo in
+    the background hands it SIGINT ignored. Only the main thread can install handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, interrupt) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def run(args: argparse.Namespace, on_ready: Callable[[], None] | None = None) -> int:
     from pipeline.errors import UserFacingError
 
     settings = Settings.from_env()
     try:
-        return _run(args, settings, on_ready)
+        with stop_on_signals():
+            return _run(args, settings, on_ready)
     except DemoError as exc:
         raise UserFacingError(str(exc)) from None
 
@@ -300,14 +337,7 @@ def _run(args: argparse.Namespace, settings: Settings, on_ready: Callable[[], No
         if on_ready is not None:
             on_ready()
             return 0
-        while True:
-            for name, proc in services.procs:
-                if proc.poll() is not None:
-                    raise DemoError(
-                        f"{name} stopped unexpectedly (exit status {proc.returncode}); "
-                        f"see {settings.data_dir / 'logs' / (name + '.log')}"
-                    )
-            time.sleep(1.0)
+        services.watch()
     except KeyboardInterrupt:
         print("\nstopping…", flush=True)
         return 0

@@ -287,7 +287,7 @@ def _rotate(args: argparse.Namespace) -> int:
 
 def _silence(args: argparse.Namespace) -> int:
     from pipeline.errors import UserFacingError
-    from pipeline.webhooks.silence import find_silent_channels
+    from pipeline.webhooks.silence import capture_started_at, find_silent_channels
 
     settings = _settings()
     minutes = args.minutes or settings.webhook_silence_minutes
@@ -300,7 +300,8 @@ def _silence(args: argparse.Namespace) -> int:
 
     conn = duckdb.connect(str(warehouse), read_only=True)
     try:
-        silent = find_silent_channels(conn, minutes)
+        since = capture_started_at(Path(settings.webhook_secret_file))
+        silent = find_silent_channels(conn, minutes, capture_since=since)
     except duckdb.CatalogException as exc:
         raise UserFacingError(f"warehouse is missing tables for the silence check: {exc}") from None
     finally:

@@ -8,16 +8,19 @@ from pathlib import Path
 import pytest
 
 from pipeline.webhooks.loader import open_warehouse
-from pipeline.webhooks.silence import find_silent_channels
+from pipeline.webhooks.secrets import add_secret, rotate_secret
+from pipeline.webhooks.silence import capture_started_at, find_silent_channels
 
 T = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
-def snapshot(conn, at: datetime, user_id: str, viewers: int) -> None:  # type: ignore[no-untyped-def]
+def snapshot(
+    conn, at: datetime, user_id: str, viewers: int, started: datetime | None = None
+) -> None:  # type: ignore[no-untyped-def]
     conn.execute(
-        "INSERT INTO core.stream_snapshots (source, snapshot_at, stream_id, user_id, username, viewer_count, position, fetched_at) "
-        "VALUES ('live', ?, ?, ?, ?, ?, 1, ?)",
-        [at, f"s_{user_id}", user_id, f"name_{user_id}", viewers, at],
+        "INSERT INTO core.stream_snapshots (source, snapshot_at, stream_id, user_id, username, viewer_count, started_at, position, fetched_at) "
+        "VALUES ('live', ?, ?, ?, ?, ?, ?, 1, ?)",
+        [at, f"s_{user_id}", user_id, f"name_{user_id}", viewers, started, at],
     )
 
 
@@ -64,3 +67,39 @@ def test_empty_warehouse_has_no_silent_channels(tmp_path: Path) -> None:
     conn = open_warehouse(tmp_path / "wh.duckdb")
     assert find_silent_channels(conn, 30) == []
     conn.close()
+
+
+@pytest.mark.parametrize(
+    ("started_minutes_ago", "capture_minutes_ago", "silent"),
+    [
+        # live for 2 hours, capture running for a day: a real silence
+        pytest.param(120, 24 * 60, True, id="long-live-long-capture"),
+        # went live 10 minutes ago: it cannot have been silent for 30 minutes
+        pytest.param(10, 24 * 60, False, id="stream-started-inside-window"),
+        # subscribed 5 minutes ago (make demo just started): nobody can be judged yet
+        pytest.param(120, 5, False, id="capture-started-inside-window"),
+        # capture start unknown (no secrets file): judged as before
+        pytest.param(120, None, True, id="capture-start-unknown"),
+    ],
+)
+def test_only_channels_observable_for_the_whole_window_can_be_silent(
+    tmp_path: Path, started_minutes_ago: int, capture_minutes_ago: int | None, silent: bool
+) -> None:
+    conn = open_warehouse(tmp_path / "wh.duckdb")
+    tracked(conn, T, "quiet")
+    snapshot(conn, T, "quiet", 10, started=T - timedelta(minutes=started_minutes_ago))
+    since = None if capture_minutes_ago is None else T - timedelta(minutes=capture_minutes_ago)
+    found = find_silent_channels(conn, 30, capture_since=since)
+    assert [c.channel_id for c in found] == (["quiet"] if silent else [])
+    conn.close()
+
+
+def test_capture_starts_with_the_oldest_signing_secret(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.json"
+    assert capture_started_at(secrets) is None  # no subscription yet
+    add_secret(secrets, "whsec_a", webhook_id="wh_1", now=T)
+    rotate_secret(
+        secrets, "whsec_b", webhook_id="wh_1", grace=timedelta(hours=1), now=T + timedelta(days=1)
+    )
+    # a rotation does not restart the clock: capture has run since the first secret
+    assert capture_started_at(secrets) == T
