@@ -3,8 +3,8 @@
 Two detours that the obvious constructors take are avoided on purpose:
 - ``pyarrow.array(list)`` imports pandas the first time it runs (pyarrow checks whether the list
   is a pandas object), and pyarrow itself is ~45 MB: ingest processes use neither;
-- polars' own constructor is ~8x slower on list columns (tags) and ~10x slower on timezone-aware
-  datetimes than on flat strings and ints.
+- polars' own constructor is ~8x slower on list columns (tags) and ~4x slower on timezone-aware
+  datetimes than the detours below (14,000 rows: 56 vs 7 ms, 17 vs 4 ms).
 So a list column is built from its flat values grouped by row, and timestamps from integer
 microseconds; every other column goes through polars' strict constructor, which raises on a
 value of the wrong type rather than nulling it.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -25,10 +25,10 @@ _UNIT_MICROS = {"us": 1, "ms": 1_000}
 
 def series_from_values(name: str, values: Sequence[Any], dtype: Any) -> pl.Series:
     """``values`` (None for null) as a Series of exactly ``dtype``."""
-    if isinstance(dtype, pl.List) or dtype == pl.List:
+    if isinstance(dtype, pl.List):
         return _list_series(name, values, dtype.inner)
-    if isinstance(dtype, pl.Datetime):
-        return _datetime_series(name, values, dtype)
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone and dtype.time_unit in ("us", "ms"):
+        return _aware_datetime_series(name, values, dtype.time_unit, dtype.time_zone)
     return pl.Series(name, values, dtype=dtype, strict=True)
 
 
@@ -61,10 +61,9 @@ def _list_series(name: str, values: Sequence[Any], inner: Any) -> pl.Series:
     return masked.alias(name).cast(pl.List(inner))
 
 
-def _datetime_series(name: str, values: Sequence[Any], dtype: pl.Datetime) -> pl.Series:
-    unit = dtype.time_unit or "us"
-    if unit not in _UNIT_MICROS:
-        return pl.Series(name, values, dtype=dtype, strict=True)
+def _aware_datetime_series(
+    name: str, values: Sequence[Any], unit: Literal["us", "ms"], time_zone: str
+) -> pl.Series:
     per = _UNIT_MICROS[unit]
     ticks: list[int | None] = []
     for value in values:
@@ -75,7 +74,8 @@ def _datetime_series(name: str, values: Sequence[Any], dtype: pl.Datetime) -> pl
         else:
             # naive datetimes (and anything else) are ambiguous: refuse rather than guess a zone
             raise TypeError(f"column {name!r}: expected a timezone-aware datetime, got {value!r}")
-    return pl.Series(name, ticks, dtype=pl.Int64).cast(pl.Datetime(unit, dtype.time_zone or "UTC"))
+    # integer ticks are instants since the epoch in UTC whatever the column's zone
+    return pl.Series(name, ticks, dtype=pl.Int64).cast(pl.Datetime(unit, time_zone))
 
 
 def frame_from_columns(

@@ -141,3 +141,34 @@ def test_empty_columns_keep_their_dtype(dtype: Any) -> None:
     series = series_from_values("c", [], dtype)
     assert series.dtype == dtype
     assert series.len() == 0
+
+
+@pytest.mark.parametrize(
+    ("dtype", "value", "expected"),
+    [
+        # a zone other than UTC keeps the same instant, shown in that zone
+        pytest.param(
+            pl.Datetime("us", "Europe/Berlin"),
+            AT,
+            AT.astimezone(timezone(timedelta(hours=1))),
+            id="aware-non-utc-zone",
+        ),
+        # millisecond columns truncate to whole milliseconds
+        pytest.param(
+            pl.Datetime("ms", "UTC"), AT, AT.replace(microsecond=123000), id="aware-milliseconds"
+        ),
+        # a naive column stays naive: polars' own constructor, not the UTC fast path
+        pytest.param(
+            pl.Datetime("us"),
+            datetime(2026, 1, 15, 20, 0),
+            datetime(2026, 1, 15, 20, 0),
+            id="naive-column",
+        ),
+    ],
+)
+def test_datetime_columns_keep_their_unit_and_zone(
+    dtype: pl.Datetime, value: datetime, expected: datetime
+) -> None:
+    series = series_from_values("c", [value], dtype)
+    assert series.dtype == dtype
+    assert series.to_list() == [expected]
