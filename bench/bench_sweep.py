@@ -14,7 +14,6 @@ import argparse
 import json
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.twin_process import running_twin  # noqa: E402
 
 HISTORY_END = datetime(2026, 3, 1, tzinfo=UTC)  # bench_seed.py seeds up to here
 SWEEPS = 3
@@ -78,12 +80,6 @@ def _child(warehouse: Path, base_url: str, poll: str) -> None:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _sweep(warehouse: Path, base_url: str, poll: datetime) -> dict[str, float]:
     httpx.post(
         f"{base_url}/_twin/clock/advance", json={"to": poll.isoformat()}, timeout=30
@@ -132,45 +128,18 @@ def main() -> int:
             shutil.copy(args.large / "warehouse.duckdb", large / "warehouse.duckdb")
         else:
             _seed(args.large_days, large)
-        port = _free_port()
-        twin = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "pipeline.cli",
-                "twin",
-                "serve",
-                "--clock",
-                "frozen",
-                "--port",
-                str(port),
-                "--start",
-                HISTORY_END.isoformat(),
-                "--rate-limit",
-                "1000000000",
-                "--subscriber-rate-limit",
-                "1000000000",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    httpx.get(f"{base_url}/_twin/clock", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+        with running_twin(
+            start=HISTORY_END,
+            rate_limit=1_000_000_000,
+            subscriber_rate_limit=1_000_000_000,
+            log_path=root / "twin.log",
+        ) as base_url:
             runs: dict[str, list[dict[str, float]]] = {"small": [], "large": []}
             poll = HISTORY_END + timedelta(hours=1)
             for _ in range(SWEEPS):
                 for name, directory in (("small", small), ("large", large)):
                     poll += timedelta(minutes=5)
                     runs[name].append(_sweep(directory / "warehouse.duckdb", base_url, poll))
-        finally:
-            twin.terminate()
-            twin.wait(timeout=10)
         sizes = {
             n: (d / "warehouse.duckdb").stat().st_size / 2**20
             for n, d in (("small", small), ("large", large))

@@ -45,20 +45,20 @@ import os
 import platform
 import resource
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.twin_process import running_twin  # noqa: E402
 
 RATE_PER_MINUTE = 800
 PAGE_SIZE = 100
@@ -361,72 +361,6 @@ def _completeness(conn: Any, poll_at: datetime, truth: dict[str, Any]) -> dict[s
 # ============================================================== parent: twin, sweeps, report
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _velora_command() -> list[str]:
-    script = Path(sys.executable).with_name("velora")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "pipeline.cli"]
-
-
-@contextmanager
-def running_twin(creators: int, log_path: Path) -> Iterator[str]:
-    """A frozen twin in its own process at 800/min; yields its base URL; always stopped."""
-    for _attempt in range(3):
-        port = _free_port()
-        command = [
-            *_velora_command(),
-            "twin",
-            "serve",
-            "--clock",
-            "frozen",
-            "--port",
-            str(port),
-            "--creators",
-            str(creators),
-            "--rate-limit",
-            str(RATE_PER_MINUTE),
-            "--start",
-            TWIN_START.isoformat(),
-        ]
-        with log_path.open("ab") as log:
-            proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            if _wait_ready(proc, base_url, timeout=120):
-                yield base_url
-                return
-        finally:
-            _stop(proc)
-    raise RuntimeError(f"the twin did not start; see {log_path}")
-
-
-def _wait_ready(proc: subprocess.Popen[bytes], base_url: str, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False  # e.g. the port was taken meanwhile: try another
-        try:
-            httpx.get(f"{base_url}/_twin/clock", timeout=2).raise_for_status()
-            return True
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    return False
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-
-
 def _sweep(
     base_url: str,
     warehouse: Path,
@@ -515,7 +449,12 @@ def _bench_size(creators: int, quick: bool, root: Path) -> dict[str, Any]:
     print(f"{creators:,} creators: starting the twin ...", flush=True)
     started = time.perf_counter()
     sweeps: list[dict[str, Any]] = []
-    with running_twin(creators, directory / "twin.log") as base_url:
+    with running_twin(
+        start=TWIN_START,
+        rate_limit=RATE_PER_MINUTE,
+        creators=creators,
+        log_path=directory / "twin.log",
+    ) as base_url:
         print(f"  twin ready in {time.perf_counter() - started:.1f} s at {base_url}", flush=True)
         previous_end: float | None = None
         for kind, groups, offset in plan:
