@@ -5,17 +5,21 @@ sealed segment not yet loaded; the sensor's cursor only stops it from asking twi
 segment. The webhook job ends with ``velora/published_snapshot``, like every job.
 """
 
-from contextlib import closing
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from assets.checks import table_check
-from assets.common import KEY_PREFIX, KINDS, PUBLISHED_SNAPSHOT_KEY, WAREHOUSE_POOL
+from assets.common import (
+    KEY_PREFIX,
+    KINDS,
+    PUBLISHED_SNAPSHOT_KEY,
+    WAREHOUSE_POOL,
+    warehouse_connection,
+)
 from assets.resources import WarehouseResource, WebhookLandingResource, resolve_settings
 from pipeline.webhooks.checks import validate_webhook_table
-from pipeline.webhooks.loader import load_sealed_segments, open_warehouse, pending_segments
+from pipeline.webhooks.loader import load_sealed_segments, pending_segments
 from pipeline.webhooks.schemas import WEBHOOK_SCHEMAS
 from pipeline.webhooks.silence import capture_started_at, find_silent_channels
 
@@ -24,12 +28,6 @@ WEBHOOK_EVENTS_KEY = dg.AssetKey([KEY_PREFIX, "webhook_events"])
 # core.webhook_events and the typed per-event tables, as the webhooks package defines them.
 WEBHOOK_TABLES = tuple(WEBHOOK_SCHEMAS)
 SILENCE_CHECK = "tracked_channels_not_silent"
-
-
-def webhook_warehouse(path: Path) -> closing[duckdb.DuckDBPyConnection]:
-    """Read-write, with the webhook tables migrated (a check may run before any load has);
-    closed on exit."""
-    return closing(open_warehouse(path))
 
 
 @dg.asset(
@@ -76,7 +74,7 @@ def tracked_channels_not_silent(
     settings = resolve_settings(warehouse=warehouse)
     minutes = webhook_landing.silence_window(settings)
     capture_since = capture_started_at(Path(settings.webhook_secret_file))
-    with webhook_warehouse(settings.warehouse_path) as conn:
+    with warehouse_connection(settings.warehouse_path) as conn:
         silent = find_silent_channels(conn, minutes, capture_since=capture_since)
     return dg.AssetCheckResult(
         passed=not silent,
@@ -130,7 +128,7 @@ def webhook_defs() -> dg.Definitions:
         assets=[webhook_events],
         asset_checks=[
             *(
-                table_check(WEBHOOK_EVENTS_KEY, table, validate_webhook_table, webhook_warehouse)
+                table_check(WEBHOOK_EVENTS_KEY, table, validate_webhook_table)
                 for table in WEBHOOK_TABLES
             ),
             tracked_channels_not_silent,

@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from pipeline.warehouse import connect
 from pipeline.warehouse.frames import registered
 from pipeline.webhooks.framing import scan_bytes
 from pipeline.webhooks.landing import sealed_segments
@@ -26,9 +27,6 @@ from pipeline.webhooks.normalize import NormalizationError, NormalizedEvent, nor
 from pipeline.webhooks.schemas import POLARS_COLUMNS, TYPED_TABLE_NAMES, frame
 
 log = logging.getLogger(__name__)
-
-SQL_DIR = Path(__file__).with_name("sql")
-MIGRATIONS = ("001_webhook_tables.sql",)
 
 
 @dataclass
@@ -51,20 +49,6 @@ class _SegmentBatch:
     test_keys: set[str] = field(default_factory=set)
     records: int = 0
     repeated_in_segment: int = 0
-
-
-def migrate_webhook_tables(conn: duckdb.DuckDBPyConnection) -> None:
-    for name in MIGRATIONS:
-        conn.execute((SQL_DIR / name).read_text(encoding="utf-8"))
-
-
-def open_warehouse(warehouse_path: str | Path) -> duckdb.DuckDBPyConnection:
-    """Open read-write through the warehouse package (its migrations + ours)."""
-    from pipeline.warehouse import connect
-
-    conn = connect(warehouse_path)
-    migrate_webhook_tables(conn)
-    return conn
 
 
 def loaded_segments(conn: duckdb.DuckDBPyConnection) -> set[str]:
@@ -264,9 +248,7 @@ def load_sealed_segments(
     """
     landing = Path(landing_dir)
     own = conn is None
-    connection = open_warehouse(warehouse_path) if conn is None else conn
-    if not own:
-        migrate_webhook_tables(connection)
+    connection = connect(warehouse_path) if conn is None else conn
     result = LoadResult()
     try:
         done = loaded_segments(connection)
@@ -288,7 +270,5 @@ __all__ = [
     "LoadResult",
     "load_sealed_segments",
     "load_segment",
-    "migrate_webhook_tables",
-    "open_warehouse",
     "pending_segments",
 ]

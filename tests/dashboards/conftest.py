@@ -16,8 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline.warehouse import publish_from
-from pipeline.webhooks.loader import open_warehouse
+from pipeline.warehouse import connect, publish_from
 
 DAY1 = datetime(2026, 11, 26, tzinfo=UTC)
 DAY2 = datetime(2026, 11, 27, tzinfo=UTC)
@@ -359,7 +358,7 @@ def build_published(data_dir: Path, *, fill: bool = True, migrate: bool = True) 
         duckdb.connect(str(published / "warehouse-1.duckdb")).close()
         (published / "CURRENT").write_text("warehouse-1.duckdb\n", encoding="utf-8")
         return published / "warehouse-1.duckdb"
-    conn = open_warehouse(data_dir / "warehouse.duckdb")
+    conn = connect(data_dir / "warehouse.duckdb")
     try:
         if fill:
             fill_warehouse(conn)

@@ -20,8 +20,7 @@ from conftest import build_published
 from streamlit.proto.VegaLiteChart_pb2 import VegaLiteChart as VegaLiteChartProto
 from streamlit.testing.v1 import AppTest
 
-from pipeline.warehouse import publish_from
-from pipeline.webhooks.loader import open_warehouse
+from pipeline.warehouse import connect, publish_from
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
 PAGES = {
@@ -277,7 +276,7 @@ def test_new_snapshot_is_read_without_restart_and_no_connection_stays_open(
     assert locker.returncode == 0, locker.stderr
 
     # The pipeline publishes a new poll: the same session shows it on the next rerun.
-    conn = open_warehouse(tmp_path / "warehouse.duckdb")
+    conn = connect(tmp_path / "warehouse.duckdb")
     try:
         conn.execute("INSERT INTO marts.live_totals VALUES ('2026-11-27 10:35:00+00', 4, 400)")
         publish_from(conn, tmp_path / "published")

@@ -11,10 +11,11 @@ import duckdb
 import pytest
 from wh_helpers import envelope
 
+from pipeline.warehouse import connect
 from pipeline.webhooks.checks import UnknownWebhookTable, validate_webhook_table
 from pipeline.webhooks.framing import LandingRecord, encode_record
 from pipeline.webhooks.landing import LandingLog
-from pipeline.webhooks.loader import load_sealed_segments, open_warehouse, pending_segments
+from pipeline.webhooks.loader import load_sealed_segments, pending_segments
 from pipeline.webhooks.receiver import idempotency_key
 
 TS_MS = 1_795_000_000_000
@@ -94,7 +95,7 @@ def test_same_segment_name_is_never_loaded_twice_even_if_rows_were_deleted(tmp_p
     landing, db = tmp_path / "landing", tmp_path / "wh.duckdb"
     land(landing, [follow(1)])
     load_sealed_segments(landing, db)
-    conn = open_warehouse(db)
+    conn = connect(db)
     conn.execute("DELETE FROM core.follows")
     conn.close()
     assert load_sealed_segments(landing, db).segments == 0
@@ -257,7 +258,7 @@ def test_every_table_passes_its_schema_after_a_mixed_load(tmp_path: Path) -> Non
 
 def test_check_reports_failures(tmp_path: Path) -> None:
     db = tmp_path / "wh.duckdb"
-    conn = open_warehouse(db)
+    conn = connect(db)
     conn.execute(
         "INSERT INTO core.volts_tips VALUES ('k', 'c1', now(), NULL, NULL, false, -5, NULL, now())"
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.webhooks.loader import open_warehouse
+from pipeline.warehouse import connect
 from pipeline.webhooks.secrets import add_secret, rotate_secret
 from pipeline.webhooks.silence import capture_started_at, find_silent_channels
 
@@ -39,7 +39,7 @@ def event(conn, key: str, channel: str, received: datetime) -> None:  # type: ig
 
 
 def test_finds_live_tracked_channels_without_recent_webhooks(tmp_path: Path) -> None:
-    conn = open_warehouse(tmp_path / "wh.duckdb")
+    conn = connect(tmp_path / "wh.duckdb")
     for user in ("quiet", "chatty", "never", "offline", "untracked"):
         if user != "untracked":
             tracked(conn, T, user)
@@ -64,7 +64,7 @@ def test_finds_live_tracked_channels_without_recent_webhooks(tmp_path: Path) -> 
 
 
 def test_empty_warehouse_has_no_silent_channels(tmp_path: Path) -> None:
-    conn = open_warehouse(tmp_path / "wh.duckdb")
+    conn = connect(tmp_path / "wh.duckdb")
     assert find_silent_channels(conn, 30) == []
     conn.close()
 
@@ -85,7 +85,7 @@ def test_empty_warehouse_has_no_silent_channels(tmp_path: Path) -> None:
 def test_only_channels_observable_for_the_whole_window_can_be_silent(
     tmp_path: Path, started_minutes_ago: int, capture_minutes_ago: int | None, silent: bool
 ) -> None:
-    conn = open_warehouse(tmp_path / "wh.duckdb")
+    conn = connect(tmp_path / "wh.duckdb")
     tracked(conn, T, "quiet")
     snapshot(conn, T, "quiet", 10, started=T - timedelta(minutes=started_minutes_ago))
     since = None if capture_minutes_ago is None else T - timedelta(minutes=capture_minutes_ago)

@@ -1,6 +1,7 @@
--- Webhook tables, owned by pipeline/webhooks (applied by the loader; every statement is
--- idempotent). Grain: one row per event_key in every table below, enforced by PRIMARY KEY so
--- `INSERT ... ON CONFLICT DO NOTHING` makes re-loads harmless.
+-- Webhook tables (loaded by pipeline/webhooks from the landing log). Grain: one row per event_key
+-- in every table below, enforced by PRIMARY KEY so `INSERT ... ON CONFLICT DO NOTHING` makes
+-- re-loads harmless. Written with IF NOT EXISTS: warehouses whose loader created these tables
+-- before they moved into the migrations apply it harmlessly.
 CREATE SCHEMA IF NOT EXISTS core;
 CREATE SCHEMA IF NOT EXISTS ops;
 
