@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,7 +79,7 @@ def naive_app(landing_dir: Path):  # type: ignore[no-untyped-def]
             message = await receive()
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
-        record: LandingRecord = receiver._verify(headers, b"".join(chunks))
+        record: LandingRecord = receiver._verify(headers, b"".join(chunks), None)[0]
         os.write(fd, encode_record(record))
         os.fdatasync(fd)
         body = b'{"status":"accepted"}'
@@ -118,13 +119,15 @@ def build_requests(n: int, port: int) -> list[bytes]:
     from pipeline.webhooks.secrets import sign
 
     now_ms = int(time.time() * 1000)
+    # The body's own timestamp is inside the receiver's event-age window, as a live one would be.
+    stamp = datetime.fromtimestamp(now_ms / 1000, tz=UTC).isoformat(timespec="milliseconds")
     requests = []
     for i in range(n):
         body = json.dumps(
             {
                 "id": f"evt_bench_{now_ms}_{i}",
                 "type": "channel.follow",
-                "timestamp": "2026-11-28T08:15:00.000Z",
+                "timestamp": stamp.replace("+00:00", "Z"),
                 "data": {
                     "broadcasterId": "u_1",
                     "follower": {"id": f"u_{i}", "username": f"viewer{i}"},

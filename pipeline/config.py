@@ -22,17 +22,28 @@ class ConfigError(ValueError):
     """A setting has a value we cannot use; the message names the variable."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+def _number(
+    env: Mapping[str, str], name: str, default: float, minimum: float, kind: type[int] | type[float]
+) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{name} must be {what}, got {raw!r}") from None
+    if not minimum <= value < float("inf"):  # also refuses nan
+        raise ConfigError(f"{name} must be at least {minimum:g} and finite, got {raw!r}")
     return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    return int(_number(env, name, default, minimum, int))
+
+
+def _hours(env: Mapping[str, str], name: str, default: float) -> float:
+    return _number(env, name, default, 0, float)
 
 
 def _csv(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -56,7 +67,8 @@ class Settings:
     webhook_port: int = 8788
     webhook_secret_file: Path = Path("data/secrets/webhook_secrets.json")
     webhook_secret: str | None = None
-    webhook_tolerance_seconds: int = 600
+    webhook_max_event_age_hours: float = 24.0  # 0: no window on the signed body timestamp
+    webhook_dedupe_hours: float = 48.0
     webhook_silence_minutes: int = 30
     dagster_home: Path = Path("data/dagster_home")
     dagster_port: int = 3000
@@ -81,9 +93,31 @@ class Settings:
             )
         client_id = env.get("VELORA_CLIENT_ID", "").strip() or None
         client_secret = env.get("VELORA_CLIENT_SECRET", "").strip() or None
-        if bool(client_id) != bool(client_secret):
-            raise ConfigError("set both VELORA_CLIENT_ID and VELORA_CLIENT_SECRET, or neither")
         access_token = env.get("VELORA_ACCESS_TOKEN", "").strip() or None
+        # A client id alone is fine next to a fixed token: it names the app whose webhooks a
+        # broadcaster's token manages.
+        if client_secret and not client_id or client_id and not client_secret and not access_token:
+            raise ConfigError(
+                "set both VELORA_CLIENT_ID and VELORA_CLIENT_SECRET, or neither "
+                "(VELORA_CLIENT_ID alone only with VELORA_ACCESS_TOKEN)"
+            )
+        if env.get("VELORA_WEBHOOK_TOLERANCE_SECONDS", "").strip():
+            raise ConfigError(
+                "VELORA_WEBHOOK_TOLERANCE_SECONDS is no longer used: X-Velora-Timestamp is not "
+                "signed, so a window on it stops no replay but refuses Velora's late retries. "
+                "Unset it; replays are refused by VELORA_WEBHOOK_DEDUPE_HOURS and "
+                "VELORA_WEBHOOK_MAX_EVENT_AGE_HOURS (docs/webhooks.md)"
+            )
+        max_event_age = _hours(env, "VELORA_WEBHOOK_MAX_EVENT_AGE_HOURS", 24.0)
+        dedupe_hours = _hours(env, "VELORA_WEBHOOK_DEDUPE_HOURS", 48.0)
+        if dedupe_hours <= 0:
+            raise ConfigError("VELORA_WEBHOOK_DEDUPE_HOURS must be more than 0")
+        if max_event_age > dedupe_hours:
+            raise ConfigError(
+                f"VELORA_WEBHOOK_MAX_EVENT_AGE_HOURS ({max_event_age:g}) must not exceed "
+                f"VELORA_WEBHOOK_DEDUPE_HOURS ({dedupe_hours:g}): a replay older than the "
+                "dedupe memory but inside the age window would be landed again"
+            )
         if base_url == DEFAULT_TWIN_URL and not client_id and not access_token:
             client_id, client_secret = TWIN_CLIENT_ID, TWIN_CLIENT_SECRET
         return cls(
@@ -109,7 +143,8 @@ class Settings:
                 or data_dir / "secrets" / "webhook_secrets.json"
             ),
             webhook_secret=env.get("VELORA_WEBHOOK_SECRET", "").strip() or None,
-            webhook_tolerance_seconds=_int(env, "VELORA_WEBHOOK_TOLERANCE_SECONDS", 600, minimum=1),
+            webhook_max_event_age_hours=max_event_age,
+            webhook_dedupe_hours=dedupe_hours,
             webhook_silence_minutes=_int(env, "VELORA_WEBHOOK_SILENCE_MINUTES", 30, minimum=1),
             dagster_home=Path(env.get("DAGSTER_HOME", "").strip() or data_dir / "dagster_home"),
             dagster_port=_int(env, "DAGSTER_PORT", 3000, minimum=1),

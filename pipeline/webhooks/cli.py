@@ -36,10 +36,17 @@ def register(subparsers: Any) -> None:
     )
     serve.add_argument("--landing-dir", type=Path, default=None, help="default <data>/landing")
     serve.add_argument(
-        "--tolerance-seconds",
-        type=int,
+        "--max-event-age-hours",
+        type=float,
         default=None,
-        help="X-Velora-Timestamp window (default 600)",
+        help="refuse signed bodies whose own timestamp is older (default "
+        "VELORA_WEBHOOK_MAX_EVENT_AGE_HOURS or 24; 0 turns it off, e.g. for a simulated clock)",
+    )
+    serve.add_argument(
+        "--dedupe-hours",
+        type=float,
+        default=None,
+        help="remember landed deliveries this long (default VELORA_WEBHOOK_DEDUPE_HOURS or 48)",
     )
     serve.add_argument("--segment-max-bytes", type=int, default=64 * 1024 * 1024)
     serve.add_argument(
@@ -59,8 +66,29 @@ def register(subparsers: Any) -> None:
     load.add_argument("--warehouse", type=Path, default=None)
     load.set_defaults(func=_load)
 
-    subscribe = sub.add_parser("subscribe", help="create a webhook and store its secret")
-    subscribe.add_argument("--url", required=True, help="public URL of the receiver")
+    subscribe = sub.add_parser(
+        "subscribe",
+        help="create a webhook, store its secret and the channel(s) it serves",
+    )
+    subscribe.add_argument(
+        "--url",
+        required=True,
+        help="public HTTPS URL of the receiver's path (e.g. https://host/webhooks/velora); the "
+        "webhook is then pointed at <url>/<webhook id>",
+    )
+    subscribe.add_argument(
+        "--channel",
+        action="append",
+        default=None,
+        metavar="USER_ID",
+        help="a channel this subscription serves (repeatable). Default: the broadcaster of a "
+        "user access token (VELORA_ACCESS_TOKEN), or none known for an app token",
+    )
+    subscribe.add_argument(
+        "--keep-url",
+        action="store_true",
+        help="keep --url as given instead of the per-subscription path <url>/<webhook id>",
+    )
     subscribe.add_argument(
         "--events",
         nargs="+",
@@ -128,23 +156,32 @@ def _serve(args: argparse.Namespace) -> int:
             f"no webhook secret: run `velora webhooks subscribe` (writes {secret_file}) "
             "or set VELORA_WEBHOOK_SECRET"
         )
-    config = ReceiverConfig(
-        landing_dir=args.landing_dir or settings.landing_dir,
-        secret_file=secret_file,
-        env_secret=env_secret(settings),
-        tolerance_seconds=args.tolerance_seconds or settings.webhook_tolerance_seconds,
-        max_segment_bytes=args.segment_max_bytes,
-        max_segment_age_seconds=args.segment_max_age,
-        fsync_workers=args.fsync_workers,
-    )
     if args.fsync_workers < 1:
         raise UserFacingError("--fsync-workers must be at least 1")
-    if args.tolerance_seconds is not None and args.tolerance_seconds <= 0:
-        raise UserFacingError("--tolerance-seconds must be positive")
+    max_age = (
+        settings.webhook_max_event_age_hours
+        if args.max_event_age_hours is None
+        else args.max_event_age_hours
+    )
+    dedupe = settings.webhook_dedupe_hours if args.dedupe_hours is None else args.dedupe_hours
+    try:
+        config = ReceiverConfig(
+            landing_dir=args.landing_dir or settings.landing_dir,
+            secret_file=secret_file,
+            env_secret=env_secret(settings),
+            max_event_age_seconds=max_age * 3600,
+            dedupe_retention_seconds=dedupe * 3600,
+            max_segment_bytes=args.segment_max_bytes,
+            max_segment_age_seconds=args.segment_max_age,
+            fsync_workers=args.fsync_workers,
+        )
+    except ValueError as exc:
+        raise UserFacingError(str(exc)) from None
     host = args.host or settings.webhook_host
     port = args.port or settings.webhook_port
     print(
-        f"velora webhooks: receiving on http://{host}:{port}/webhooks/velora, landing in {config.landing_dir}",
+        f"velora webhooks: receiving on http://{host}:{port}{config.path} and "
+        f"{config.path}/<webhook id>, landing in {config.landing_dir}",
         file=sys.stderr,
     )
     try:
@@ -207,29 +244,74 @@ def _split_events(values: list[str]) -> list[str]:
     return [e.strip() for v in values for e in v.split(",") if e.strip()]
 
 
+def _served_channels(args: argparse.Namespace, settings: Any) -> tuple[str, ...] | None:
+    """Which channel(s) the new subscription serves: ``--channel``, else the broadcaster a user
+    token acts for (``GET /api/users/me``), else unknown. Client-credentials tokens are app-only
+    (developer.velora.tv authentication), so they name no channel and are not asked."""
+    from pipeline.client import VeloraApiError
+
+    if args.channel:
+        return tuple(dict.fromkeys(c.strip() for c in args.channel if c.strip()))
+    if settings.client_secret or not settings.access_token:
+        return None
+
+    def me(api: Any) -> Any:
+        try:
+            return api.get_json("/api/users/me")
+        except VeloraApiError as exc:
+            if exc.status in (401, 403, 404):
+                return None  # not a user token (or no user:read): no channel known
+            raise
+
+    response = _run_api(settings, me)
+    doc = response.json() if response is not None else None
+    user = doc.get("user", doc) if isinstance(doc, dict) else None
+    user_id = user.get("id") or user.get("userId") if isinstance(user, dict) else None
+    return (str(user_id),) if user_id else None
+
+
 def _subscribe(args: argparse.Namespace) -> int:
     from pipeline.errors import UserFacingError
-    from pipeline.webhooks.secrets import add_secret
+    from pipeline.webhooks.secrets import WebhookSubscription, add_secret, record_subscription
 
     events = _split_events(args.events)
     if not args.url.startswith(("http://", "https://")):
         raise UserFacingError(f"--url must start with http:// or https://, got {args.url!r}")
     settings = _settings()
+    channels = _served_channels(args, settings)
     created = _as_dict(_run_api(settings, lambda api: api.create_webhook(args.url, events)))
-    secret = created.get("secret")
-    if not isinstance(secret, str) or not secret:
+    secret, hook_id = created.get("secret"), created.get("id")
+    if not isinstance(secret, str) or not secret or not isinstance(hook_id, str) or not hook_id:
         raise UserFacingError(
-            f"webhook {created.get('id')} created but the response had no secret; rotate it"
+            f"webhook {hook_id} created but the response had no id or secret; delete and retry"
         )
+    url = args.url if args.keep_url else f"{args.url.rstrip('/')}/{hook_id}"
+    now = datetime.now(UTC)
+    # Stored before the URL moves, so a delivery on the new path always finds its secret.
+    subscription = WebhookSubscription(hook_id, url, tuple(events), channels, now)
     add_secret(
         Path(settings.webhook_secret_file),
         secret,
-        webhook_id=created.get("id"),
-        now=datetime.now(UTC),
+        webhook_id=hook_id,
+        now=now,
+        subscription=subscription,
     )
-    print(
-        f"created webhook {created.get('id')} -> {created.get('url')} for {', '.join(created.get('events') or events)}"
-    )
+    if url != args.url:
+        try:
+            _run_api(settings, lambda api: api.update_webhook(hook_id, url=url))
+        except UserFacingError as exc:
+            # The base path keeps working: the signing secret tells which subscription it is.
+            print(
+                f"warning: could not move webhook {hook_id} to {url} ({exc}); it stays on {args.url}"
+            )
+            url = args.url
+            record_subscription(
+                Path(settings.webhook_secret_file),
+                dataclasses.replace(subscription, url=url),
+            )
+    served = ", ".join(channels) if channels else "channels named in each payload"
+    print(f"created webhook {hook_id} -> {url} for {', '.join(created.get('events') or events)}")
+    print(f"serves: {served}")
     print(f"secret stored in {settings.webhook_secret_file}")
     if args.show_secret:
         print(f"secret: {secret}")
@@ -237,16 +319,33 @@ def _subscribe(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    hooks = [_as_dict(h) for h in _run_api(_settings(), lambda api: api.list_webhooks())]
-    safe = [{k: v for k, v in h.items() if k != "secret"} for h in hooks]
+    from pipeline.webhooks.secrets import read_subscriptions
+
+    settings = _settings()
+    hooks = [_as_dict(h) for h in _run_api(settings, lambda api: api.list_webhooks())]
+    recorded = read_subscriptions(Path(settings.webhook_secret_file))
+    safe = []
+    for hook in hooks:
+        row = {k: v for k, v in hook.items() if k != "secret"}
+        local = recorded.get(str(hook.get("id")))
+        # What this machine recorded when it subscribed; served_channels None: the channels
+        # each payload names (an app-wide subscription).
+        row["recorded_here"] = local is not None
+        row["served_channels"] = list(local.channels) if local and local.channels else None
+        safe.append(row)
     if args.json:
         print(json.dumps(safe, indent=2, default=str))
         return 0
     if not safe:
         print("no webhooks")
     for h in safe:
+        served = h["served_channels"]
+        serves = ",".join(served) if served else "payload-named"
+        if not h["recorded_here"]:
+            serves = "not subscribed from here"
         print(
-            f"{h.get('id')}  {h.get('status', '?'):8}  {h.get('url')}  {','.join(h.get('events') or [])}"
+            f"{h.get('id')}  {h.get('status', '?'):8}  {h.get('url')}  "
+            f"{','.join(h.get('events') or [])}  serves={serves}"
         )
     return 0
 
@@ -287,7 +386,7 @@ def _rotate(args: argparse.Namespace) -> int:
 
 def _silence(args: argparse.Namespace) -> int:
     from pipeline.errors import UserFacingError
-    from pipeline.webhooks.silence import capture_started_at, find_silent_channels
+    from pipeline.webhooks.silence import capture_started_at, covered_by, find_silent_channels
 
     settings = _settings()
     minutes = args.minutes or settings.webhook_silence_minutes
@@ -300,8 +399,11 @@ def _silence(args: argparse.Namespace) -> int:
 
     conn = duckdb.connect(str(warehouse), read_only=True)
     try:
-        since = capture_started_at(Path(settings.webhook_secret_file))
-        silent = find_silent_channels(conn, minutes, capture_since=since)
+        secrets_file = Path(settings.webhook_secret_file)
+        since = capture_started_at(secrets_file)
+        silent = find_silent_channels(
+            conn, minutes, capture_since=since, covered_channels=covered_by(secrets_file)
+        )
     except duckdb.CatalogException as exc:
         raise UserFacingError(f"warehouse is missing tables for the silence check: {exc}") from None
     finally:

@@ -1,6 +1,8 @@
 """Landing-log record framing: ``MAGIC | u32 length | u32 crc32 | payload``.
 
-The payload is ``u32 meta_len | meta JSON | raw body``. The length and CRC let a reader tell a
+The payload is ``u32 meta_len | meta JSON | raw body``. The meta also names the webhook
+subscription a delivery arrived on and the channel(s) that subscription serves, as they were
+when it was received, so the loader needs nothing but the log. The length and CRC let a reader tell a
 complete record from a torn tail (a crash in the middle of a write) or a corrupted region; the
 magic lets it find the next record after damage instead of giving up on the whole segment.
 """
@@ -34,6 +36,8 @@ class LandingRecord:
     key: str
     headers: dict[str, str]
     body: bytes
+    webhook_id: str | None = None  # the subscription it arrived on (path or matching secret)
+    channels: tuple[str, ...] | None = None  # channels that subscription serves; None: unknown
 
 
 @dataclass
@@ -50,9 +54,17 @@ class SegmentScan:
 def encode_record(record: LandingRecord) -> bytes:
     # The same JSON json.dumps would give, built by hand: this runs once per delivery.
     headers = ",".join(f"{_json_string(k)}:{_json_string(v)}" for k, v in record.headers.items())
+    subscription = ""
+    if record.webhook_id is not None:
+        channels = (
+            "null"
+            if record.channels is None
+            else "[" + ",".join(_json_string(c) for c in record.channels) + "]"
+        )
+        subscription = f',"webhook_id":{_json_string(record.webhook_id)},"channels":{channels}'
     meta = (
         f'{{"received_at_ms":{int(record.received_at_ms)},"key":{_json_string(record.key)},'
-        f'"headers":{{{headers}}}}}'
+        f'"headers":{{{headers}}}{subscription}}}'
     ).encode("ascii")
     payload = _META_LEN.pack(len(meta)) + meta + record.body
     if len(payload) > MAX_PAYLOAD:
@@ -69,11 +81,15 @@ def decode_payload(payload: bytes) -> LandingRecord:
         raise FrameError("meta length runs past the payload")
     try:
         meta = json.loads(payload[_META_LEN.size : end])
+        webhook_id = meta.get("webhook_id")
+        channels = meta.get("channels")
         return LandingRecord(
             received_at_ms=int(meta["received_at_ms"]),
             key=str(meta["key"]),
             headers={str(k): str(v) for k, v in dict(meta.get("headers") or {}).items()},
             body=bytes(payload[end:]),
+            webhook_id=None if webhook_id is None else str(webhook_id),
+            channels=None if channels is None else tuple(str(c) for c in channels),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise FrameError(f"unreadable record meta: {exc}") from None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter, OrderedDict, deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 FSYNC_BUCKETS_MS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+# X-Velora-Timestamp age at arrival: Velora's retries land at ~0 s, 1, 6, 36 and 156 minutes.
+HEADER_AGE_BUCKETS_S = (1, 10, 60, 360, 2160, 9360, 86400)
 
 
 def _percentile(sorted_values: list[float], q: float) -> float | None:
@@ -44,24 +46,6 @@ class Histogram:
         return {f"p{int(q * 100)}": _percentile(values, q) for q in (0.5, 0.9, 0.99)}
 
 
-class SeenKeys:
-    """Bounded memory of idempotency keys, to count duplicate deliveries (metrics only)."""
-
-    def __init__(self, capacity: int = 200_000) -> None:
-        self.capacity = capacity
-        self._keys: OrderedDict[str, None] = OrderedDict()
-
-    def check_and_add(self, key: str) -> bool:
-        """True if ``key`` was seen before."""
-        if key in self._keys:
-            self._keys.move_to_end(key)
-            return True
-        self._keys[key] = None
-        if len(self._keys) > self.capacity:
-            self._keys.popitem(last=False)
-        return False
-
-
 class ReceiverMetrics:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -72,6 +56,17 @@ class ReceiverMetrics:
         self.rejections: Counter[str] = Counter()
         self.fsync_ms = Histogram(FSYNC_BUCKETS_MS)
         self.batch_sizes = Histogram(tuple(float(b) for b in BATCH_BUCKETS))
+        # The header is unsigned and refuses nothing; its age only shows how late retries come.
+        self.header_age_s = Histogram(tuple(float(b) for b in HEADER_AGE_BUCKETS_S))
+        self.header_timestamp_unreadable = 0
+
+    def observe_header_timestamp(self, raw: str | None, now_ms: int) -> None:
+        try:
+            sent_ms = int((raw or "").strip())
+        except ValueError:
+            self.header_timestamp_unreadable += 1
+            return
+        self.header_age_s.observe(max(0.0, (now_ms - sent_ms) / 1000.0))
 
     def observe_batch(self, records: int, fsync_seconds: float) -> None:
         with self._lock:  # called from the writer thread
@@ -86,6 +81,8 @@ class ReceiverMetrics:
                 "accepted_bytes": self.accepted_bytes,
                 "landing_failures": self.landing_failures,
                 "rejections": dict(self.rejections),
+                "header_timestamp_unreadable": self.header_timestamp_unreadable,
+                "header_age_s": {"count": self.header_age_s.n, **self.header_age_s.percentiles()},
                 "fsync_ms": {
                     "count": self.fsync_ms.n,
                     "sum": round(self.fsync_ms.total, 3),
@@ -111,6 +108,8 @@ class ReceiverMetrics:
             f"velora_webhooks_accepted_bytes_total {self.accepted_bytes}",
             "# TYPE velora_webhooks_landing_failures_total counter",
             f"velora_webhooks_landing_failures_total {self.landing_failures}",
+            "# TYPE velora_webhooks_header_timestamp_unreadable_total counter",
+            f"velora_webhooks_header_timestamp_unreadable_total {self.header_timestamp_unreadable}",
             "# TYPE velora_webhooks_rejected_total counter",
         ]
         with self._lock:
@@ -118,6 +117,7 @@ class ReceiverMetrics:
                 lines.append(f'velora_webhooks_rejected_total{{reason="{reason}"}} {count}')
             lines += _histogram_lines("velora_webhooks_fsync_ms", self.fsync_ms)
             lines += _histogram_lines("velora_webhooks_batch_size", self.batch_sizes)
+            lines += _histogram_lines("velora_webhooks_header_age_seconds", self.header_age_s)
         return "\n".join(lines) + "\n"
 
 

@@ -1,8 +1,14 @@
 """The webhook receiver: an ASGI app that verifies, lands durably, then acknowledges.
 
-``POST /webhooks/velora`` is handled by a lean raw-ASGI path (it is the hot path); the operator
-endpoints (``/healthz``, ``/metrics``, ``/debug/rejections``) are a small Starlette router.
-The receiver never opens DuckDB: it only appends to the landing log.
+``POST /webhooks/velora`` and ``POST /webhooks/velora/<webhook id>`` (each subscription's own
+path, so the subscription a delivery arrived on is known) are handled by a lean raw-ASGI path
+(it is the hot path); the operator endpoints (``/healthz``, ``/metrics``, ``/debug/rejections``)
+are a small Starlette router. The receiver never opens DuckDB: it only appends to the landing log.
+
+Replay protection rests on what Velora signs, the body: a delivery whose idempotency key was
+already landed is acknowledged without landing it again (``DeliveryIndex``), and, optionally,
+a body whose own ``timestamp`` is older than ``max_event_age_seconds`` is refused. The
+``X-Velora-Timestamp`` header is not signed, so it refuses nothing: it is kept as a diagnostic.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -24,9 +31,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, Router
 
+from pipeline.webhooks.dedupe import DEFAULT_CAPACITY, DeliveryIndex
 from pipeline.webhooks.framing import LandingRecord
 from pipeline.webhooks.landing import LandingError, LandingLog
-from pipeline.webhooks.metrics import ReceiverMetrics, SeenKeys
+from pipeline.webhooks.metrics import ReceiverMetrics
+from pipeline.webhooks.normalize import NormalizationError, parse_time
 from pipeline.webhooks.secrets import SecretStore
 
 log = logging.getLogger(__name__)
@@ -49,6 +58,14 @@ _HOT_HEADERS = {
     for name in ("content-length", "x-velora-signature", "x-velora-timestamp", *KEPT_HEADERS)
 }
 BODY_PREVIEW_BYTES = 256
+_WEBHOOK_ID = re.compile(r"[A-Za-z0-9_.-]{1,128}")
+# Velora retries up to 2 h 36 min after the first attempt; both windows leave wide room for it.
+DEFAULT_MAX_EVENT_AGE_SECONDS = 24 * 3600.0
+DEFAULT_DEDUPE_RETENTION_SECONDS = 48 * 3600.0
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
 
 
 @dataclass(frozen=True)
@@ -56,7 +73,11 @@ class ReceiverConfig:
     landing_dir: Path
     secret_file: Path | None = None
     env_secret: str | None = None
-    tolerance_seconds: int = 600
+    # Refuse a signed body whose own `timestamp` is older than this (0: never). Must not exceed
+    # the dedupe retention, so every replay is either remembered or refused.
+    max_event_age_seconds: float = DEFAULT_MAX_EVENT_AGE_SECONDS
+    dedupe_retention_seconds: float = DEFAULT_DEDUPE_RETENTION_SECONDS
+    dedupe_capacity: int = DEFAULT_CAPACITY
     max_body_bytes: int = MAX_BODY_BYTES
     max_segment_bytes: int = 64 * 1024 * 1024
     max_segment_age_seconds: float = 30.0
@@ -64,6 +85,19 @@ class ReceiverConfig:
     path: str = WEBHOOK_PATH
     secrets_check_interval: float = 0.5  # how often the secrets file's stat is re-checked
     fsync_workers: int = 1  # >1: overlapping fdatasyncs in that many threads
+    now_ms: Callable[[], int] = wall_clock_ms  # injectable for tests of late retries and replays
+
+    def __post_init__(self) -> None:
+        if self.max_event_age_seconds < 0:
+            raise ValueError("max_event_age_seconds must not be negative (0 turns it off)")
+        if self.dedupe_retention_seconds <= 0:
+            raise ValueError("dedupe_retention_seconds must be positive")
+        if self.max_event_age_seconds > self.dedupe_retention_seconds:
+            raise ValueError(
+                f"the event age window ({self.max_event_age_seconds:g} s) must not exceed the "
+                f"dedupe retention ({self.dedupe_retention_seconds:g} s): a replay older than "
+                "the retention but inside the window would be landed again"
+            )
 
 
 class Rejection(Exception):
@@ -88,7 +122,9 @@ class WebhookReceiver:
     def __init__(self, config: ReceiverConfig) -> None:
         self.config = config
         self.metrics = ReceiverMetrics()
-        self.seen = SeenKeys()
+        self.seen = DeliveryIndex(
+            int(config.dedupe_retention_seconds * 1000), capacity=config.dedupe_capacity
+        )
         self.secrets = SecretStore(
             config.secret_file, config.env_secret, check_interval=config.secrets_check_interval
         )
@@ -112,7 +148,9 @@ class WebhookReceiver:
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
         if not self._started:
-            self.landing.start()
+            self.landing.start()  # recovers segments a crash left open, so they count below
+            remembered = self.seen.rebuild(self.config.landing_dir, self.config.now_ms())
+            log.info("remembering %d landed deliveries for deduplication", remembered)
             self._started = True
             if self.landing.recovery and self.landing.recovery.sealed:
                 log.warning(
@@ -126,8 +164,11 @@ class WebhookReceiver:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
-        if kind == "http" and scope["path"] == self.config.path:
-            await self._webhook(scope, receive, send)
+        path = scope["path"] if kind == "http" else ""
+        if path == self.config.path:
+            await self._webhook(scope, receive, send, None)
+        elif path.startswith(self.config.path + "/"):
+            await self._webhook(scope, receive, send, path[len(self.config.path) + 1 :])
         elif kind == "http":
             await self.router(scope, receive, send)  # type: ignore[arg-type]
         elif kind == "lifespan":
@@ -149,10 +190,14 @@ class WebhookReceiver:
                 return
 
     # -- hot path ----------------------------------------------------------------------------
-    async def _webhook(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _webhook(
+        self, scope: Scope, receive: Receive, send: Send, webhook_id: str | None
+    ) -> None:
         headers = _hot_headers(scope["headers"])
         body = b""
         try:
+            if webhook_id is not None and not _WEBHOOK_ID.fullmatch(webhook_id):
+                raise Rejection(404, "unknown_path")
             if scope["method"] != "POST":
                 raise Rejection(405, "method_not_allowed")
             if "x-velora-signature" not in headers:
@@ -160,21 +205,25 @@ class WebhookReceiver:
                 # case-folded dict so a non-conforming server is not mistaken for a bad sender.
                 headers = _all_headers(scope["headers"])
             body = await self._read_body(headers, receive)
-            record = self._verify(headers, body)
+            record, doc = self._verify(headers, body, webhook_id)
+            self._check_event_age(doc, record.received_at_ms)
+            # Already durable in the log: a retry or a replay, acknowledged, not landed again.
+            duplicate = self.seen.seen(record.key, record.received_at_ms)
         except Rejection as rejection:
             self._reject(scope, _all_headers(scope["headers"]), body, rejection)
             await _respond(send, rejection.status, {"error": rejection.reason})
             return
         except _ClientGone:
             return
-        try:
-            await self.landing.append_async(record)
-        except LandingError as exc:
-            self.metrics.landing_failures += 1
-            log.error("delivery %s not landed: %s", record.key, exc)
-            await _respond(send, 503, {"error": "landing_unavailable"})
-            return
-        duplicate = self.seen.check_and_add(record.key)
+        if not duplicate:
+            try:
+                await self.landing.append_async(record)
+            except LandingError as exc:
+                self.metrics.landing_failures += 1
+                log.error("delivery %s not landed: %s", record.key, exc)
+                await _respond(send, 503, {"error": "landing_unavailable"})
+                return
+            self.seen.add(record.key, record.received_at_ms, self.config.now_ms())
         self.metrics.accepted += 1
         self.metrics.accepted_bytes += len(body)
         if duplicate:
@@ -204,34 +253,44 @@ class WebhookReceiver:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    def _verify(self, headers: dict[str, str], body: bytes) -> LandingRecord:
+    def _verify(
+        self, headers: dict[str, str], body: bytes, webhook_id: str | None
+    ) -> tuple[LandingRecord, object]:
+        """Signature first (over the raw body), then JSON; returns the record and the parsed doc."""
         signature = headers.get("x-velora-signature", "").strip()
         if not signature:
             raise Rejection(401, "missing_signature")
-        raw_ts = headers.get("x-velora-timestamp", "").strip()
-        if not raw_ts:
-            raise Rejection(401, "missing_timestamp")
-        try:
-            sent_ms = int(raw_ts)
-        except ValueError:
-            raise Rejection(401, "bad_timestamp") from None
-        now_ms = time.time_ns() // 1_000_000
-        skew_ms = now_ms - sent_ms
-        tolerance_ms = self.config.tolerance_seconds * 1000
-        if skew_ms > tolerance_ms:
-            raise Rejection(401, "stale_timestamp")
-        if -skew_ms > tolerance_ms:
-            raise Rejection(401, "future_timestamp")
-        if not self.secrets.verify(body, signature):
-            raise Rejection(401, "bad_signature")
+        now_ms = self.config.now_ms()
+        self.metrics.observe_header_timestamp(headers.get("x-velora-timestamp"), now_ms)
+        matched = self.secrets.match(body, signature, webhook_id=webhook_id)
+        if matched is None:
+            known = webhook_id is None or self.secrets.knows_webhook(webhook_id)
+            raise Rejection(401, "bad_signature" if known else "unknown_webhook")
         try:
             doc = json.loads(body)
         except ValueError:  # includes bad UTF-8
             raise Rejection(400, "invalid_json") from None
         kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
-        return LandingRecord(
-            received_at_ms=now_ms, key=idempotency_key(body, doc), headers=kept, body=body
+        record = LandingRecord(
+            received_at_ms=now_ms,
+            key=idempotency_key(body, doc),
+            headers=kept,
+            body=body,
+            webhook_id=matched.webhook_id,
+            channels=matched.channels,
         )
+        return record, doc
+
+    def _check_event_age(self, doc: object, now_ms: int) -> None:
+        """Refuse a signed body whose own timestamp is older than the window: no real retry is
+        (Velora's schedule ends 2 h 36 min after the first attempt), a replay past the dedupe
+        memory would be."""
+        window = self.config.max_event_age_seconds
+        if not window:
+            return
+        stamp = _body_timestamp(doc)
+        if stamp is not None and now_ms - stamp > window * 1000:
+            raise Rejection(400, "stale_event")
 
     def _reject(
         self, scope: Scope, headers: dict[str, str], body: bytes, rejection: Rejection
@@ -288,6 +347,15 @@ class WebhookReceiver:
 
 class _ClientGone(Exception):
     pass
+
+
+def _body_timestamp(doc: object) -> int | None:
+    """The envelope's signed ``timestamp`` in unix ms, or None when absent or unreadable."""
+    try:
+        stamp = parse_time(doc.get("timestamp")) if isinstance(doc, dict) else None
+    except NormalizationError:
+        return None
+    return None if stamp is None else int(stamp.timestamp() * 1000)
 
 
 def _hot_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:

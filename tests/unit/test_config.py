@@ -55,11 +55,53 @@ def test_tracked_channels_are_a_trimmed_list():
             {"VELORA_API_BASE_URL": "api.velora.tv"}, "VELORA_API_BASE_URL", id="url-without-scheme"
         ),
         pytest.param({"VELORA_CLIENT_ID": "abc"}, "VELORA_CLIENT_SECRET", id="id-without-secret"),
+        pytest.param(
+            {"VELORA_CLIENT_SECRET": "s", "VELORA_ACCESS_TOKEN": "t"},
+            "VELORA_CLIENT_ID",
+            id="secret-without-id",
+        ),
+        pytest.param(
+            {"VELORA_WEBHOOK_TOLERANCE_SECONDS": "600"},
+            "VELORA_WEBHOOK_TOLERANCE_SECONDS is no longer used",
+            id="removed-header-window",
+        ),
+        pytest.param(
+            {"VELORA_WEBHOOK_MAX_EVENT_AGE_HOURS": "-1"},
+            "VELORA_WEBHOOK_MAX_EVENT_AGE_HOURS",
+            id="negative-event-age",
+        ),
+        pytest.param(
+            {"VELORA_WEBHOOK_MAX_EVENT_AGE_HOURS": "nan"},
+            "VELORA_WEBHOOK_MAX_EVENT_AGE_HOURS",
+            id="nan-event-age",
+        ),
+        pytest.param(
+            {"VELORA_WEBHOOK_DEDUPE_HOURS": "0"}, "VELORA_WEBHOOK_DEDUPE_HOURS", id="no-dedupe"
+        ),
+        pytest.param(
+            {"VELORA_WEBHOOK_MAX_EVENT_AGE_HOURS": "72", "VELORA_WEBHOOK_DEDUPE_HOURS": "48"},
+            "must not exceed",
+            id="event-window-outlasts-dedupe-memory",
+        ),
     ],
 )
 def test_bad_values_name_the_variable(env, names):
     with pytest.raises(ConfigError, match=names):
         Settings.from_env(env)
+
+
+def test_a_broadcaster_token_may_name_its_app_without_the_app_secret():
+    # Managing the app's webhooks with a broadcaster's user token needs the client id (it is in
+    # the path) but not the client secret.
+    settings = Settings.from_env({"VELORA_CLIENT_ID": "app", "VELORA_ACCESS_TOKEN": "user-token"})
+    assert (settings.client_id, settings.client_secret) == ("app", None)
+
+
+def test_webhook_replay_windows_default_to_a_day_and_two():
+    settings = Settings.from_env({})
+    assert (settings.webhook_max_event_age_hours, settings.webhook_dedupe_hours) == (24.0, 48.0)
+    off = Settings.from_env({"VELORA_WEBHOOK_MAX_EVENT_AGE_HOURS": "0"})
+    assert off.webhook_max_event_age_hours == 0
 
 
 def test_trailing_slash_is_dropped_from_base_url():

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +34,14 @@ class ReceiverHandle:
         *,
         ts_ms: int | None = None,
         extra: dict[str, str] | None = None,
+        path: str = "/webhooks/velora",
     ) -> httpx.Response:
         headers = {"Content-Type": "application/json"}
         if secret is not None:
             headers["X-Velora-Signature"] = sign(body, secret)
         headers["X-Velora-Timestamp"] = str(ts_ms if ts_ms is not None else int(time.time() * 1000))
         headers.update(extra or {})
-        return self.client.post("/webhooks/velora", content=body, headers=headers)
+        return self.client.post(path, content=body, headers=headers)
 
 
 @contextlib.contextmanager
@@ -74,8 +76,26 @@ def running_receiver(config: ReceiverConfig) -> Iterator[ReceiverHandle]:
         thread.join(timeout=15)
 
 
-def envelope(event_id: str | None, event_type: str, data: dict[str, Any]) -> bytes:
-    doc: dict[str, Any] = {"timestamp": "2026-11-28T08:15:00.000Z", "data": data}
+# Fixed for the session (so an id-less body hashes the same each time it is built) and recent
+# (so it sits inside the receiver's event-age window, as a live delivery does).
+NOW_ISO = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def twin_receiver_config(tmp_path: Path, secrets: Path) -> ReceiverConfig:
+    """A receiver for a twin on a simulated clock: its body timestamps are months from the wall
+    clock, so the event-age window is off (the window itself is tested in test_wh_replay.py)."""
+    return ReceiverConfig(
+        landing_dir=tmp_path / "landing",
+        secret_file=secrets,
+        secrets_check_interval=0,
+        max_event_age_seconds=0,
+    )
+
+
+def envelope(
+    event_id: str | None, event_type: str, data: dict[str, Any], *, timestamp: str = NOW_ISO
+) -> bytes:
+    doc: dict[str, Any] = {"timestamp": timestamp, "data": data}
     if event_id is None:
         doc["event"] = event_type
     else:
