@@ -44,6 +44,7 @@ FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
         "title": pl.String,
         "viewer_count": pl.Int64,
         "started_at": TS,
+        "thumbnail_url": pl.String,
         "language": pl.String,
         "category_id": pl.String,
         "category_slug": pl.String,

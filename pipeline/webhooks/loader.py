@@ -106,7 +106,12 @@ def _prepare(segment: str, data: bytes) -> _SegmentBatch:
         received_at = datetime.fromtimestamp(record.received_at_ms / 1000.0, tz=UTC)
         try:
             event: NormalizedEvent = normalize_delivery(
-                record.body, record.headers, record.received_at_ms, record.key
+                record.body,
+                record.headers,
+                record.received_at_ms,
+                record.key,
+                webhook_id=record.webhook_id,
+                subscription_channels=record.channels,
             )
         except NormalizationError as exc:
             batch.quarantine.append(

@@ -2,8 +2,15 @@
 
 Velora sends two envelopes (``{id, type, timestamp, data}`` and ``{event, timestamp, data}``
 without an id), aliases for several event types, and older flat payload variants. Everything
-here is a pure function of (raw body, kept headers, received time, idempotency key) so it can be
-unit-tested quirk by quirk; the loader only moves the results into DuckDB.
+here is a pure function of (raw body, kept headers, received time, idempotency key, the
+subscription it arrived on) so it can be unit-tested quirk by quirk; the loader only moves the
+results into DuckDB.
+
+A delivery shaped exactly as the docs list is always typed: the docs promise no channel field
+for several events (``channel.subscribe``, ``channel.subscription.gift``,
+``channel.subscription.end``), so the channel comes from the payload when it names one, else
+from the subscription the delivery arrived on when that serves exactly one channel, else it is
+left NULL (``channel_source`` says which) — never a reason to quarantine.
 """
 
 from __future__ import annotations
@@ -71,13 +78,21 @@ class UserRef:
     is_anonymous: bool
 
 
+CHANNEL_FROM_PAYLOAD = "payload"
+CHANNEL_FROM_SUBSCRIPTION = "subscription"
+CHANNEL_SOURCES = (CHANNEL_FROM_PAYLOAD, CHANNEL_FROM_SUBSCRIPTION)
+
+
 @dataclass(frozen=True)
 class NormalizedEvent:
     event_key: str
     envelope: Envelope
     channel_id: str | None
+    channel_source: str | None  # payload / subscription / None (unknown)
     event_at: datetime | None
     received_at: datetime
+    sent_at: datetime | None  # X-Velora-Timestamp: unsigned, a diagnostic only
+    webhook_id: str | None
     payload_json: str
     typed_table: str | None
     typed_row: dict[str, Any] | None
@@ -91,8 +106,11 @@ class NormalizedEvent:
             "event_type": env.event_type,
             "canonical_type": env.canonical_type,
             "channel_id": self.channel_id,
+            "channel_source": self.channel_source,
             "event_at": self.event_at,
             "received_at": self.received_at,
+            "sent_at": self.sent_at,
+            "webhook_id": self.webhook_id,
             "is_test": env.is_test,
             "envelope_variant": env.variant,
             "payload": self.payload_json,
@@ -226,7 +244,8 @@ def parse_envelope(body: bytes | str, headers: Mapping[str, str] | None = None) 
 
 
 def channel_id_of(canonical_type: str, data: Mapping[str, Any]) -> str | None:
-    """The broadcaster's channel id; the base ``userId`` only for stream events."""
+    """The broadcaster's channel id; the base ``userId`` only for stream and authorization
+    events (elsewhere it is the acting user: subscriber, gifter, ...)."""
     for key in _CHANNEL_KEYS:
         if data.get(key) is not None:
             return as_str(data[key])
@@ -241,7 +260,9 @@ def channel_id_of(canonical_type: str, data: Mapping[str, Any]) -> str | None:
         found = as_str(first(stream, "userId", "channelId", "broadcasterId"))
         if found:
             return found
-    if canonical_type.startswith("stream."):
+    # Stream events name the channel as the base user (documented); so do authorization events,
+    # whose user is the broadcaster granting or revoking access.
+    if canonical_type.startswith(("stream.", "user.authorization.")):
         return as_str(first(data, "userId", "user_id"))
     return None
 
@@ -259,39 +280,48 @@ def follow_row(data: Mapping[str, Any], event_at: datetime | None) -> dict[str, 
     }
 
 
-def _subscriber_and_gifter(data: Mapping[str, Any], event_type: str) -> tuple[UserRef, str | None]:
-    """The subscriber (an id or a username is required) and the gifter's id, if any."""
+def _subscriber_and_gifter(
+    data: Mapping[str, Any], event_type: str
+) -> tuple[UserRef, UserRef | None]:
+    """The subscriber (an id or a username is required; the changelog's top-level ``userId``
+    when there is no ``subscriber{}``) and the gifter, if any."""
     subscriber = _actor(data, "subscriber", "user")
     if subscriber.id is None and subscriber.username is None:
         raise NormalizationError(f"{event_type} without a subscriber")
-    gifter = user_ref(data.get("gifter")) if "gifter" in data else None
-    return subscriber, gifter.id if gifter else None
+    gifter = user_ref(data.get("gifter")) if data.get("gifter") is not None else None
+    return subscriber, gifter
 
 
-def subscription_row(data: Mapping[str, Any], event_at: datetime | None) -> dict[str, Any]:
-    subscriber, gifter_id = _subscriber_and_gifter(data, "channel.subscribe")
+def _subscription_people(subscriber: UserRef, gifter: UserRef | None) -> dict[str, Any]:
     return {
         "subscriber_id": subscriber.id,
         "subscriber_username": subscriber.username,
+        "subscriber_display_name": subscriber.display_name,
+        "gifter_id": gifter.id if gifter else None,
+        "gifter_username": gifter.username if gifter else None,
+    }
+
+
+def subscription_row(data: Mapping[str, Any], event_at: datetime | None) -> dict[str, Any]:
+    subscriber, gifter = _subscriber_and_gifter(data, "channel.subscribe")
+    return {
+        **_subscription_people(subscriber, gifter),
         "tier": as_str(data.get("tier")),
         "months": as_int(first(data, "months", "cumulativeMonths"), "months"),
         "streak_months": as_int(data.get("streakMonths"), "streakMonths"),
         "is_renewal": as_bool(data.get("isRenewal") or False),
         "is_gift": as_bool(data.get("isGift") or False),
-        "gifter_id": gifter_id,
         "message": as_str(data.get("message")),
         "subscribed_at": parse_time(first(data, "subscribedAt", "startedAt")) or event_at,
     }
 
 
 def subscription_end_row(data: Mapping[str, Any], event_at: datetime | None) -> dict[str, Any]:
-    subscriber, gifter_id = _subscriber_and_gifter(data, "channel.subscription.end")
+    subscriber, gifter = _subscriber_and_gifter(data, "channel.subscription.end")
     return {
-        "subscriber_id": subscriber.id,
-        "subscriber_username": subscriber.username,
+        **_subscription_people(subscriber, gifter),
         "tier": as_str(data.get("tier")),
         "is_gift": as_bool(data.get("isGift") or False),
-        "gifter_id": gifter_id,
         "reason": as_str(data.get("reason")),
         "ended_at": parse_time(data.get("endedAt")) or event_at,
         "expires_at": parse_time(data.get("expiresAt")),
@@ -319,6 +349,7 @@ def gift_row(data: Mapping[str, Any], event_at: datetime | None) -> dict[str, An
     return {
         "gifter_id": None if anonymous else gifter.id,
         "gifter_username": None if anonymous else gifter.username,
+        "gifter_display_name": None if anonymous else gifter.display_name,
         "is_anonymous": anonymous,
         "gift_count": count,
         "tier": as_str(data.get("tier")),
@@ -338,6 +369,7 @@ def volts_row(data: Mapping[str, Any], event_at: datetime | None) -> dict[str, A
     return {
         "sender_id": None if anonymous else sender.id,
         "sender_username": None if anonymous else sender.username,
+        "sender_display_name": None if anonymous else sender.display_name,
         "is_anonymous": anonymous,
         "volts": volts,
         "message": as_str(data.get("message")),
@@ -362,6 +394,7 @@ def points_row(data: Mapping[str, Any], event_at: datetime | None) -> dict[str, 
         "redemption_id": as_str(first(data, "redemptionId", "id")),
         "user_id": user.id,
         "username": user.username,
+        "display_name": user.display_name,
         "reward_id": reward_id,
         "reward_title": title,
         "reward_cost": cost,
@@ -379,6 +412,7 @@ def raid_row(data: Mapping[str, Any], event_at: datetime | None) -> dict[str, An
     return {
         "from_channel_id": raider.id,
         "from_username": raider.username,
+        "from_display_name": raider.display_name,
         "viewers": viewers,
         "raided_at": parse_time(data.get("raidedAt")) or event_at,
     }
@@ -398,8 +432,11 @@ def stream_status_row(
     stream_id = (
         as_str(first(src, "id", "streamId")) if src is stream else as_str(src.get("streamId"))
     )
+    channel = _base_user(data)  # stream events: the base user is the channel (documented)
     return {
         "status": "online" if canonical_type == "stream.online" else "offline",
+        "username": channel.username or as_str(src.get("username")),
+        "display_name": channel.display_name or as_str(src.get("displayName")),
         "stream_id": stream_id or as_str(data.get("streamId")),
         "title": as_str(first(src, "title")) or as_str(data.get("title")),
         "category_slug": slug or as_str(data.get("categorySlug")),
@@ -449,17 +486,47 @@ def _event_time(
     return envelope_ts
 
 
+def _header_time(headers: Mapping[str, str]) -> datetime | None:
+    raw = (headers.get("x-velora-timestamp") or "").strip()
+    try:
+        return datetime.fromtimestamp(int(raw) / 1000.0, tz=UTC) if raw else None
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def resolve_channel(
+    canonical_type: str, data: Mapping[str, Any], subscription_channels: tuple[str, ...] | None
+) -> tuple[str | None, str | None]:
+    """(channel id, where it came from): the payload, else a subscription serving one channel."""
+    named = channel_id_of(canonical_type, data)
+    if named is not None:
+        return named, CHANNEL_FROM_PAYLOAD
+    if subscription_channels is not None and len(subscription_channels) == 1:
+        return subscription_channels[0], CHANNEL_FROM_SUBSCRIPTION
+    return None, None
+
+
 def normalize_delivery(
-    body: bytes, headers: Mapping[str, str], received_at_ms: int, event_key: str
+    body: bytes,
+    headers: Mapping[str, str],
+    received_at_ms: int,
+    event_key: str,
+    *,
+    webhook_id: str | None = None,
+    subscription_channels: tuple[str, ...] | None = None,
 ) -> NormalizedEvent:
     """Turn one landed delivery into an event row plus (if it has one) its typed row.
 
-    Raises NormalizationError only when even the envelope is unusable; a bad typed payload is
-    reported in ``typed_error`` so the raw event is still kept.
+    ``webhook_id``/``subscription_channels``: the subscription the delivery arrived on and the
+    channels it serves, as the receiver recorded them. Raises NormalizationError only when even
+    the envelope is unusable; a bad typed payload is reported in ``typed_error`` so the raw
+    event is still kept.
     """
     envelope = parse_envelope(body, headers)
     data = envelope.data
-    channel_id = channel_id_of(envelope.canonical_type, data)
+    channel_id, channel_source = resolve_channel(
+        envelope.canonical_type, data, subscription_channels
+    )
     event_at = _event_time(envelope.canonical_type, data, envelope.timestamp)
     received_at = datetime.fromtimestamp(received_at_ms / 1000.0, tz=UTC)
     table = TYPED_TABLES.get(envelope.canonical_type)
@@ -467,24 +534,25 @@ def normalize_delivery(
     error: str | None = None
     if table is not None:
         try:
-            if channel_id is None:
-                raise NormalizationError(f"{envelope.canonical_type} without a channel id")
             row = {
                 "event_key": event_key,
                 "channel_id": channel_id,
+                "channel_source": channel_source,
                 "event_at": event_at or received_at,
                 **typed_row(envelope.canonical_type, data, event_at or received_at),
             }
         except NormalizationError as exc:
             error, row = str(exc), None
-    payload_json = body.decode("utf-8", "replace")
     return NormalizedEvent(
         event_key=event_key,
         envelope=envelope,
         channel_id=channel_id,
+        channel_source=channel_source,
         event_at=event_at,
         received_at=received_at,
-        payload_json=payload_json,
+        sent_at=_header_time(headers),
+        webhook_id=webhook_id,
+        payload_json=body.decode("utf-8", "replace"),
         typed_table=table,
         typed_row=row,
         typed_error=error,

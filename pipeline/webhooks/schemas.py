@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.pandera_polars import pa
+from pipeline.webhooks.normalize import CHANNEL_SOURCES
 
 TS = pl.Datetime("us", "UTC")
 
@@ -20,8 +21,11 @@ POLARS_COLUMNS: dict[str, dict[str, pl.DataType]] = {
         "event_type": pl.String(),
         "canonical_type": pl.String(),
         "channel_id": pl.String(),
+        "channel_source": pl.String(),
         "event_at": TS,
         "received_at": TS,
+        "sent_at": TS,
+        "webhook_id": pl.String(),
         "is_test": pl.Boolean(),
         "envelope_variant": pl.String(),
         "payload": pl.String(),
@@ -30,6 +34,7 @@ POLARS_COLUMNS: dict[str, dict[str, pl.DataType]] = {
     "core.follows": {
         "event_key": pl.String(),
         "channel_id": pl.String(),
+        "channel_source": pl.String(),
         "event_at": TS,
         "follower_id": pl.String(),
         "follower_username": pl.String(),
@@ -39,27 +44,33 @@ POLARS_COLUMNS: dict[str, dict[str, pl.DataType]] = {
     "core.subscriptions": {
         "event_key": pl.String(),
         "channel_id": pl.String(),
+        "channel_source": pl.String(),
         "event_at": TS,
         "subscriber_id": pl.String(),
         "subscriber_username": pl.String(),
+        "subscriber_display_name": pl.String(),
         "tier": pl.String(),
         "months": pl.Int32(),
         "streak_months": pl.Int32(),
         "is_renewal": pl.Boolean(),
         "is_gift": pl.Boolean(),
         "gifter_id": pl.String(),
+        "gifter_username": pl.String(),
         "message": pl.String(),
         "subscribed_at": TS,
     },
     "core.subscription_ends": {
         "event_key": pl.String(),
         "channel_id": pl.String(),
+        "channel_source": pl.String(),
         "event_at": TS,
         "subscriber_id": pl.String(),
         "subscriber_username": pl.String(),
+        "subscriber_display_name": pl.String(),
         "tier": pl.String(),
         "is_gift": pl.Boolean(),
         "gifter_id": pl.String(),
+        "gifter_username": pl.String(),
         "reason": pl.String(),
         "ended_at": TS,
         "expires_at": TS,
@@ -67,9 +78,11 @@ POLARS_COLUMNS: dict[str, dict[str, pl.DataType]] = {
     "core.gifts": {
         "event_key": pl.String(),
         "channel_id": pl.String(),
+        "channel_source": pl.String(),
         "event_at": TS,
         "gifter_id": pl.String(),
         "gifter_username": pl.String(),
+        "gifter_display_name": pl.String(),
         "is_anonymous": pl.Boolean(),
         "gift_count": pl.Int32(),
         "tier": pl.String(),
@@ -79,9 +92,11 @@ POLARS_COLUMNS: dict[str, dict[str, pl.DataType]] = {
     "core.volts_tips": {
         "event_key": pl.String(),
         "channel_id": pl.String(),
+        "channel_source": pl.String(),
         "event_at": TS,
         "sender_id": pl.String(),
         "sender_username": pl.String(),
+        "sender_display_name": pl.String(),
         "is_anonymous": pl.Boolean(),
         "volts": pl.Int64(),
         "message": pl.String(),
@@ -90,10 +105,12 @@ POLARS_COLUMNS: dict[str, dict[str, pl.DataType]] = {
     "core.points_redemptions": {
         "event_key": pl.String(),
         "channel_id": pl.String(),
+        "channel_source": pl.String(),
         "event_at": TS,
         "redemption_id": pl.String(),
         "user_id": pl.String(),
         "username": pl.String(),
+        "display_name": pl.String(),
         "reward_id": pl.String(),
         "reward_title": pl.String(),
         "reward_cost": pl.Int64(),
@@ -104,17 +121,22 @@ POLARS_COLUMNS: dict[str, dict[str, pl.DataType]] = {
     "core.raids": {
         "event_key": pl.String(),
         "channel_id": pl.String(),
+        "channel_source": pl.String(),
         "event_at": TS,
         "from_channel_id": pl.String(),
         "from_username": pl.String(),
+        "from_display_name": pl.String(),
         "viewers": pl.Int64(),
         "raided_at": TS,
     },
     "core.stream_status_events": {
         "event_key": pl.String(),
         "channel_id": pl.String(),
+        "channel_source": pl.String(),
         "event_at": TS,
         "status": pl.String(),
+        "username": pl.String(),
+        "display_name": pl.String(),
         "stream_id": pl.String(),
         "title": pl.String(),
         "category_slug": pl.String(),
@@ -148,6 +170,7 @@ _REQUIRED = {
     "core.stream_status_events": {"status"},
 }
 
+_CHANNEL_SOURCE = [pa.Check.isin(list(CHANNEL_SOURCES))]
 _VALUE_CHECKS: dict[str, dict[str, list[pa.Check]]] = {
     "core.webhook_events": {"envelope_variant": [pa.Check.isin(["id_type", "event", "other"])]},
     "core.gifts": {"gift_count": [pa.Check.gt(0)]},
@@ -163,18 +186,33 @@ _VALUE_CHECKS: dict[str, dict[str, list[pa.Check]]] = {
 }
 
 
+def _channel_known_iff_sourced(data: pa.PolarsData) -> pl.LazyFrame:
+    """A channel id always says where it came from, and a source always names a channel."""
+    known = pl.col("channel_id").is_null() == pl.col("channel_source").is_null()
+    return data.lazyframe.select(known.alias("ok"))
+
+
 def _schema(table: str) -> pa.DataFrameSchema:
     columns = {}
     required = _REQUIRED[table]
     for name, dtype in POLARS_COLUMNS[table].items():
-        is_key = name in ("event_key", "channel_id", "event_at") and table != "core.webhook_events"
+        # channel_id may be NULL: the docs promise no channel field for several events, and an
+        # app-wide subscription cannot supply one (normalize.resolve_channel).
+        is_key = name in ("event_key", "event_at") and table != "core.webhook_events"
+        checks = _VALUE_CHECKS.get(table, {}).get(name, [])
         columns[name] = pa.Column(
             dtype,
-            checks=_VALUE_CHECKS.get(table, {}).get(name, []),
+            checks=_CHANNEL_SOURCE if name == "channel_source" else checks,
             nullable=not (is_key or name in required or name == "event_key"),
             unique=name == "event_key",
         )
-    return pa.DataFrameSchema(columns, name=table, strict=True, coerce=True)
+    return pa.DataFrameSchema(
+        columns,
+        name=table,
+        strict=True,
+        coerce=True,
+        checks=[pa.Check(_channel_known_iff_sourced, name="channel_id_has_a_source")],
+    )
 
 
 WEBHOOK_SCHEMAS: dict[str, pa.DataFrameSchema] = {table: _schema(table) for table in POLARS_COLUMNS}

@@ -95,6 +95,36 @@ def test_stream_field_variants(item: dict[str, Any], column: str, expected: Any)
     assert result.rows[0]["source"] == "top"
 
 
+def test_getting_started_stream_has_every_documented_field_typed() -> None:
+    # developer.velora.tv/docs/getting-started: the first request's response, as documented.
+    documented = {
+        "streams": [
+            {
+                "id": "abc123",
+                "userId": "user_123",
+                "username": "coolstreamer",
+                "title": "Playing Velora Games!",
+                "viewerCount": 1234,
+                "startedAt": "2026-01-18T10:30:00Z",
+                "thumbnailUrl": "https://cdn.velora.tv/thumb.jpg",
+            }
+        ],
+        "pagination": {"cursor": "eyJsYXN0X2lkIjoi..."},
+    }
+    result = stream_snapshot_rows("live", [body(documented, path="/api/streams")], POLL)
+    assert not result.rejects
+    row = result.rows[0]
+    assert (row["stream_id"], row["user_id"], row["username"], row["title"]) == (
+        "abc123",
+        "user_123",
+        "coolstreamer",
+        "Playing Velora Games!",
+    )
+    assert row["viewer_count"] == 1234
+    assert row["started_at"] == datetime(2026, 1, 18, 10, 30, tzinfo=UTC)
+    assert row["thumbnail_url"] == "https://cdn.velora.tv/thumb.jpg"
+
+
 def test_snake_case_stream_keys() -> None:
     item = {"id": "s_9", "user_id": "u_9", "viewer_count": 5, "started_at": "2026-01-15T19:00:00Z"}
     result = stream_snapshot_rows("live", [body([item])], POLL)

@@ -108,7 +108,7 @@ def test_unusable_records_are_quarantined_not_dropped(tmp_path: Path) -> None:
         landing,
         [
             b"[1, 2, 3]",  # JSON but not an envelope
-            envelope("evt_nochan", "channel.follow", {"follower": {"id": "u"}}),  # no channel id
+            envelope("evt_nofollower", "channel.follow", {"broadcasterId": "c1"}),
             envelope(
                 "evt_nocount",
                 "channel.gift",
@@ -123,7 +123,7 @@ def test_unusable_records_are_quarantined_not_dropped(tmp_path: Path) -> None:
     reasons = count(
         db, "SELECT string_agg(reason, ' | ' ORDER BY record_offset) FROM core.webhook_quarantine"
     )
-    assert "not an object" in reasons and "channel id" in reasons and "giftCount" in reasons
+    assert "not an object" in reasons and "follower id" in reasons and "giftCount" in reasons
     assert count(db, "SELECT count(*) FROM core.follows") == 1
 
 
@@ -260,7 +260,8 @@ def test_check_reports_failures(tmp_path: Path) -> None:
     db = tmp_path / "wh.duckdb"
     conn = connect(db)
     conn.execute(
-        "INSERT INTO core.volts_tips VALUES ('k', 'c1', now(), NULL, NULL, false, -5, NULL, now())"
+        "INSERT INTO core.volts_tips (event_key, channel_id, channel_source, event_at, "
+        "is_anonymous, volts, tipped_at) VALUES ('k', 'c1', 'payload', now(), false, -5, now())"
     )
     report = validate_webhook_table(conn, "core.volts_tips")
     conn.close()

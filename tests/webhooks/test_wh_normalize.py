@@ -403,12 +403,32 @@ def test_is_test_flag_is_kept_on_the_envelope() -> None:
     assert ev.envelope.is_test is True
 
 
-def test_missing_channel_is_a_typed_error_but_event_is_kept() -> None:
+@pytest.mark.parametrize(
+    ("data", "served", "channel", "source"),
+    [
+        pytest.param({"broadcasterId": "c1"}, None, "c1", "payload", id="payload-names-it"),
+        pytest.param({}, ("c9",), "c9", "subscription", id="one-channel-subscription"),
+        pytest.param({"channelId": "c1"}, ("c9",), "c1", "payload", id="payload-wins"),
+        pytest.param({}, ("c1", "c2"), None, None, id="subscription-serves-several"),
+        pytest.param({}, None, None, None, id="subscription-unknown"),
+        pytest.param({}, (), None, None, id="subscription-serves-none"),
+    ],
+)
+def test_channel_comes_from_payload_else_a_one_channel_subscription(
+    data: dict, served: tuple[str, ...] | None, channel: str | None, source: str | None
+) -> None:
     ev = normalize_delivery(
-        event("channel.follow", {"follower": {"id": "u"}}), {}, RECEIVED_MS, "k"
+        event("channel.follow", {"follower": {"id": "u"}, **data}),
+        {},
+        RECEIVED_MS,
+        "k",
+        webhook_id="wh_1",
+        subscription_channels=served,
     )
-    assert ev.typed_row is None and ev.typed_error is not None and "channel id" in ev.typed_error
-    assert ev.event_row("seg")["event_key"] == "k"
+    # An unknown channel is never a reason to quarantine: the docs promise no channel field.
+    assert ev.typed_error is None and ev.typed_row is not None
+    assert (ev.typed_row["channel_id"], ev.typed_row["channel_source"]) == (channel, source)
+    assert ev.event_row("seg")["webhook_id"] == "wh_1"
 
 
 def test_untyped_event_types_have_no_typed_row() -> None:

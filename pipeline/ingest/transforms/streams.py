@@ -31,6 +31,7 @@ K_USERNAME = spellings("username", "login")
 K_DISPLAY = spellings("displayName")
 K_TITLE = spellings("title")
 K_STARTED = spellings("startedAt")
+K_THUMBNAIL = spellings("thumbnailUrl", "thumbnail")
 K_LANGUAGE = spellings("language")
 K_MATURE = spellings("isMature")
 K_TAGS = spellings("tags")
@@ -75,6 +76,7 @@ def stream_row(
         "title": as_str(first(item, K_TITLE), "title"),
         "viewer_count": viewers,
         "started_at": as_timestamp(first(item, K_STARTED), "startedAt"),
+        "thumbnail_url": as_str(first(item, K_THUMBNAIL), "thumbnailUrl"),
         "language": as_str(first(item, K_LANGUAGE), "language"),
         "category_id": as_str(category_id, "category.id"),
         "category_slug": as_str(category_slug, "category.slug"),
