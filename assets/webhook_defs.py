@@ -21,7 +21,7 @@ from assets.resources import WarehouseResource, WebhookLandingResource, resolve_
 from pipeline.webhooks.checks import validate_webhook_table
 from pipeline.webhooks.loader import load_sealed_segments, pending_segments
 from pipeline.webhooks.schemas import WEBHOOK_SCHEMAS
-from pipeline.webhooks.silence import capture_started_at, find_silent_channels
+from pipeline.webhooks.silence import capture_started_at, covered_by, find_silent_channels
 
 WEBHOOK_GROUP = "webhooks"
 WEBHOOK_EVENTS_KEY = dg.AssetKey([KEY_PREFIX, "webhook_events"])
@@ -73,9 +73,12 @@ def tracked_channels_not_silent(
 ) -> dg.AssetCheckResult:
     settings = resolve_settings(warehouse=warehouse)
     minutes = webhook_landing.silence_window(settings)
-    capture_since = capture_started_at(Path(settings.webhook_secret_file))
+    secrets_file = Path(settings.webhook_secret_file)
+    capture_since = capture_started_at(secrets_file)
     with warehouse_connection(settings.warehouse_path) as conn:
-        silent = find_silent_channels(conn, minutes, capture_since=capture_since)
+        silent = find_silent_channels(
+            conn, minutes, capture_since=capture_since, covered_channels=covered_by(secrets_file)
+        )
     return dg.AssetCheckResult(
         passed=not silent,
         metadata={

@@ -1,19 +1,24 @@
-"""Silence alarm: tracked channels that are live (per the API) but whose webhooks went quiet.
+"""Silence alarm: covered, tracked channels that are live (per the API) but whose webhooks went
+quiet.
 
 A live tracked channel normally produces follows, subs or at least stream events; if its last
 webhook event is older than the window (or it never had one), deliveries may be failing — e.g.
-Velora disabled the webhook after 5 failed attempts, which it does without notice.
+Velora disabled the webhook after 5 failed attempts, which it does without notice. Webhooks only
+deliver events of channels that authorized the app, so only channels our subscriptions cover are
+judged: those a subscription names, and those that have delivered before (app-wide
+subscriptions cannot list the channels they serve), minus revoked authorizations.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from pipeline.webhooks.secrets import read_secrets_file
+from pipeline.webhooks.secrets import read_secrets_file, read_subscriptions
 
 SQL = (Path(__file__).with_name("sql") / "silent_channels.sql").read_text(encoding="utf-8")
 
@@ -32,8 +37,10 @@ def find_silent_channels(
     silence_minutes: int,
     now: datetime | None = None,
     capture_since: datetime | None = None,
+    covered_channels: Iterable[str] = (),
 ) -> list[SilentChannel]:
-    """Tracked channels live in the latest ``live`` snapshot with no webhook in the window.
+    """Covered, tracked channels live in the latest ``live`` snapshot with no webhook in the
+    window. ``covered_channels``: the channels our subscriptions name (``covered_by``).
 
     "Tracked" = in the latest ``ops.tracked_channels`` snapshot; "live" = present in the latest
     ``core.stream_snapshots`` snapshot of source ``live``; the window ends at ``now`` (default:
@@ -46,7 +53,12 @@ def find_silent_channels(
     """
     if silence_minutes <= 0:
         raise ValueError(f"silence_minutes must be positive, got {silence_minutes}")
-    params = {"silence_minutes": silence_minutes, "now": now, "capture_since": capture_since}
+    params = {
+        "silence_minutes": silence_minutes,
+        "now": now,
+        "capture_since": capture_since,
+        "covered_channels": sorted(set(covered_channels)),
+    }
     rows = conn.execute(SQL, params).fetchall()
     return [SilentChannel(*row) for row in rows]
 
@@ -56,3 +68,13 @@ def capture_started_at(secrets_file: Path) -> datetime | None:
     ``velora webhooks subscribe`` created the subscription). None when there is no secret."""
     entries = read_secrets_file(secrets_file)
     return min((e.created_at for e in entries), default=None)
+
+
+def covered_by(secrets_file: Path) -> set[str]:
+    """Channels named by the subscriptions recorded in ``secrets_file`` (app-wide ones name
+    none: their channels are known from what they deliver)."""
+    return {
+        channel
+        for subscription in read_subscriptions(secrets_file).values()
+        for channel in subscription.channels or ()
+    }

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.warehouse import connect
-from pipeline.webhooks.secrets import add_secret, rotate_secret
-from pipeline.webhooks.silence import capture_started_at, find_silent_channels
+from pipeline.webhooks.secrets import WebhookSubscription, add_secret, rotate_secret
+from pipeline.webhooks.silence import capture_started_at, covered_by, find_silent_channels
 
 T = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -31,10 +31,14 @@ def tracked(conn, at: datetime, user_id: str) -> None:  # type: ignore[no-untype
     )
 
 
-def event(conn, key: str, channel: str, received: datetime) -> None:  # type: ignore[no-untyped-def]
+def event(  # type: ignore[no-untyped-def]
+    conn, key: str, channel: str, received: datetime, kind: str = "channel.follow"
+) -> None:
     conn.execute(
-        "INSERT INTO core.webhook_events VALUES (?, ?, 'channel.follow', 'channel.follow', ?, ?, ?, false, 'id_type', '{}', 'seg')",
-        [key, key, channel, received, received],
+        "INSERT INTO core.webhook_events (event_key, event_id, event_type, canonical_type, "
+        "channel_id, channel_source, event_at, received_at, is_test, envelope_variant, payload, "
+        "segment) VALUES (?, ?, ?, ?, ?, 'payload', ?, ?, false, 'id_type', '{}', 'seg')",
+        [key, key, kind, kind, channel, received, received],
     )
 
 
@@ -50,14 +54,17 @@ def test_finds_live_tracked_channels_without_recent_webhooks(tmp_path: Path) -> 
     event(conn, "e2", "chatty", T - timedelta(minutes=45))
     event(conn, "e3", "chatty", T - timedelta(minutes=5))
     event(conn, "e4", "untracked", T - timedelta(hours=5))
-    silent = find_silent_channels(conn, 30)
+    # "never" has delivered nothing: judged only because a subscription names it.
+    silent = find_silent_channels(conn, 30, covered_channels=["never"])
     assert [(s.channel_id, s.last_event_at is None) for s in silent] == [
         ("quiet", False),
         ("never", True),
     ]
-    assert [s.channel_id for s in find_silent_channels(conn, 60)] == ["never"]
+    assert [s.channel_id for s in find_silent_channels(conn, 60, covered_channels=["never"])] == [
+        "never"
+    ]
     later = find_silent_channels(conn, 30, now=T + timedelta(hours=1))
-    assert [s.channel_id for s in later] == ["chatty", "quiet", "never"]
+    assert [s.channel_id for s in later] == ["chatty", "quiet"]
     with pytest.raises(ValueError, match="positive"):
         find_silent_channels(conn, 0)
     conn.close()
@@ -89,7 +96,7 @@ def test_only_channels_observable_for_the_whole_window_can_be_silent(
     tracked(conn, T, "quiet")
     snapshot(conn, T, "quiet", 10, started=T - timedelta(minutes=started_minutes_ago))
     since = None if capture_minutes_ago is None else T - timedelta(minutes=capture_minutes_ago)
-    found = find_silent_channels(conn, 30, capture_since=since)
+    found = find_silent_channels(conn, 30, capture_since=since, covered_channels=["quiet"])
     assert [c.channel_id for c in found] == (["quiet"] if silent else [])
     conn.close()
 
@@ -103,3 +110,47 @@ def test_capture_starts_with_the_oldest_signing_secret(tmp_path: Path) -> None:
     )
     # a rotation does not restart the clock: capture has run since the first secret
     assert capture_started_at(secrets) == T
+
+
+@pytest.mark.parametrize(
+    ("history", "named", "judged"),
+    [
+        # Most top-N live channels never authorized the app: no webhook can come for them.
+        pytest.param([], [], False, id="not-authorized-never-delivered"),
+        pytest.param([], ["quiet"], True, id="named-by-a-subscription"),
+        pytest.param(["channel.follow"], [], True, id="delivered-before"),
+        pytest.param(
+            ["channel.follow", "user.authorization.revoke"], [], False, id="authorization-revoked"
+        ),
+        pytest.param(
+            ["user.authorization.revoke", "user.authorization.grant"],
+            [],
+            True,
+            id="revoked-then-granted-again",
+        ),
+    ],
+)
+def test_only_channels_the_subscriptions_cover_are_judged(
+    tmp_path: Path, history: list[str], named: list[str], judged: bool
+) -> None:
+    conn = connect(tmp_path / "wh.duckdb")
+    tracked(conn, T, "quiet")
+    snapshot(conn, T, "quiet", 10, started=T - timedelta(hours=3))
+    for i, kind in enumerate(history):  # in order, all before the window
+        event(conn, f"e{i}", "quiet", T - timedelta(hours=2, minutes=-i), kind)
+    found = find_silent_channels(conn, 30, covered_channels=named)
+    assert [c.channel_id for c in found] == (["quiet"] if judged else [])
+    conn.close()
+
+
+def test_covered_channels_come_from_the_recorded_subscriptions(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.json"
+    one = WebhookSubscription(
+        "wh_1", "https://x/webhooks/velora/wh_1", ("channel.follow",), ("c1",), T
+    )
+    app_wide = WebhookSubscription(
+        "wh_2", "https://x/webhooks/velora/wh_2", ("channel.follow",), None, T
+    )
+    add_secret(secrets, "a", webhook_id="wh_1", now=T, subscription=one)
+    add_secret(secrets, "b", webhook_id="wh_2", now=T, subscription=app_wide)
+    assert covered_by(secrets) == {"c1"}

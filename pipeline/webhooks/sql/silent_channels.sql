@@ -1,8 +1,12 @@
 -- Tracked channels live in the latest API snapshot whose last webhook is older than the window.
--- Only channels whose stream started before the window, and only once webhooks have been captured
--- for the whole window ($capture_since, NULL = unknown/always), can be silent for all of it.
+-- Only channels our subscriptions cover can be judged: webhooks deliver events only for channels
+-- that authorized the app. Covered = named by a subscription ($covered_channels), or known to
+-- deliver (a non-test event ever received for it), unless its latest authorization event is a
+-- revoke. Only channels whose stream started before the window, and only once webhooks have
+-- been captured for the whole window ($capture_since, NULL = unknown/always), can be silent for
+-- all of it.
 -- Parameters: $silence_minutes (int), $now (timestamptz or NULL = latest live snapshot time),
--- $capture_since (timestamptz or NULL).
+-- $capture_since (timestamptz or NULL), $covered_channels (VARCHAR[], may be empty).
 WITH latest_live AS (
     SELECT max(snapshot_at) AS snapshot_at FROM core.stream_snapshots WHERE source = 'live'
 ),
@@ -19,6 +23,23 @@ live AS (
 tracked AS (
     SELECT DISTINCT t.user_id, t.username
     FROM ops.tracked_channels t JOIN latest_tracked l ON t.snapshot_at = l.snapshot_at
+),
+authorization_events AS (
+    SELECT channel_id, canonical_type,
+           row_number() OVER (
+               PARTITION BY channel_id ORDER BY coalesce(event_at, received_at) DESC, event_key
+           ) AS newest_first
+    FROM core.webhook_events
+    WHERE canonical_type IN ('user.authorization.grant', 'user.authorization.revoke')
+      AND channel_id IS NOT NULL AND NOT is_test
+),
+covered AS (
+    SELECT unnest(CAST($covered_channels AS VARCHAR[])) AS channel_id
+    UNION
+    SELECT DISTINCT channel_id FROM core.webhook_events WHERE channel_id IS NOT NULL AND NOT is_test
+    EXCEPT
+    SELECT channel_id FROM authorization_events
+    WHERE newest_first = 1 AND canonical_type = 'user.authorization.revoke'
 ),
 last_event AS (
     SELECT channel_id, max(received_at) AS last_event_at
@@ -39,6 +60,7 @@ SELECT tr.user_id AS channel_id,
        le.last_event_at
 FROM tracked tr
 JOIN live ON live.user_id = tr.user_id
+JOIN covered ON covered.channel_id = tr.user_id
 LEFT JOIN last_event le ON le.channel_id = tr.user_id
 CROSS JOIN window_start w
 WHERE (le.last_event_at IS NULL OR le.last_event_at < w.at)
