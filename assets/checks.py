@@ -3,30 +3,14 @@
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol
 
 import dagster as dg
 import duckdb
 
 from assets.common import WAREHOUSE_POOL, warehouse_connection
 from assets.resources import WarehouseResource, resolve_settings
-from pipeline.ingest.checks import validate_table
+from pipeline.warehouse.tables import check_table
 
-
-class Report(Protocol):
-    """What ``validate_table`` and ``validate_webhook_table`` both return."""
-
-    @property
-    def rows(self) -> int: ...
-    @property
-    def failures(self) -> Any: ...
-    @property
-    def passed(self) -> bool: ...
-    @property
-    def summary(self) -> Any: ...
-
-
-Validator = Callable[[duckdb.DuckDBPyConnection, str], Report]
 Opener = Callable[[Path], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
 
@@ -36,10 +20,7 @@ def check_name(table: str) -> str:
 
 
 def table_check(
-    asset_key: dg.AssetKey,
-    table: str,
-    validate: Validator = validate_table,
-    open_warehouse: Opener = warehouse_connection,
+    asset_key: dg.AssetKey, table: str, open_warehouse: Opener = warehouse_connection
 ) -> dg.AssetChecksDefinition:
     """A blocking check that fails when ``table`` holds rows its Pandera schema rejects."""
 
@@ -53,24 +34,15 @@ def table_check(
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         settings = resolve_settings(warehouse=warehouse)
         with open_warehouse(settings.warehouse_path) as conn:
-            report = validate(conn, table)
+            report = check_table(conn, table)
         return dg.AssetCheckResult(
-            passed=bool(report.passed),
+            passed=report.passed,
             metadata={
                 "table": table,
                 "rows": int(report.rows),
-                "failures": _count(report.failures),
-                "summary": str(report.summary),
+                "failures": report.failures,
+                "summary": report.summary,
             },
         )
 
     return _check
-
-
-def _count(failures: object) -> int:
-    if isinstance(failures, int):
-        return failures
-    try:
-        return len(failures)  # type: ignore[arg-type]
-    except TypeError:
-        return int(bool(failures))

@@ -18,9 +18,8 @@ from assets.common import (
     warehouse_connection,
 )
 from assets.resources import WarehouseResource, WebhookLandingResource, resolve_settings
-from pipeline.webhooks.checks import validate_webhook_table
+from pipeline.schemas.webhooks import WEBHOOK_SCHEMAS
 from pipeline.webhooks.loader import load_sealed_segments, pending_segments
-from pipeline.webhooks.schemas import WEBHOOK_SCHEMAS
 from pipeline.webhooks.silence import capture_started_at, covered_by, find_silent_channels
 
 WEBHOOK_GROUP = "webhooks"
@@ -130,10 +129,7 @@ def webhook_defs() -> dg.Definitions:
     return dg.Definitions(
         assets=[webhook_events],
         asset_checks=[
-            *(
-                table_check(WEBHOOK_EVENTS_KEY, table, validate_webhook_table)
-                for table in WEBHOOK_TABLES
-            ),
+            *(table_check(WEBHOOK_EVENTS_KEY, table) for table in WEBHOOK_TABLES),
             tracked_channels_not_silent,
         ],
         jobs=[webhook_job],

@@ -19,12 +19,12 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from pipeline.schemas.webhooks import POLARS_COLUMNS, TYPED_TABLE_NAMES, frame
 from pipeline.warehouse import connect
 from pipeline.warehouse.frames import registered
 from pipeline.webhooks.framing import scan_bytes
 from pipeline.webhooks.landing import sealed_segments
 from pipeline.webhooks.normalize import NormalizationError, NormalizedEvent, normalize_delivery
-from pipeline.webhooks.schemas import POLARS_COLUMNS, TYPED_TABLE_NAMES, frame
 
 log = logging.getLogger(__name__)
 

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pipeline.schemas.webhooks import CHANNEL_FROM_PAYLOAD, CHANNEL_FROM_SUBSCRIPTION
+from pipeline.webhooks import times
+
 # Alias -> canonical name (canonical names as used by the twin world and architecture.md).
 EVENT_ALIASES: dict[str, str] = {
     "channel.gift": "channel.subscription.gift",
@@ -78,11 +81,6 @@ class UserRef:
     is_anonymous: bool
 
 
-CHANNEL_FROM_PAYLOAD = "payload"
-CHANNEL_FROM_SUBSCRIPTION = "subscription"
-CHANNEL_SOURCES = (CHANNEL_FROM_PAYLOAD, CHANNEL_FROM_SUBSCRIPTION)
-
-
 @dataclass(frozen=True)
 class NormalizedEvent:
     event_key: str
@@ -126,21 +124,10 @@ def canonical_event_type(name: str) -> str:
 
 def parse_time(value: object) -> datetime | None:
     """ISO 8601 (``Z`` or offset) or a unix epoch in seconds or milliseconds, as UTC."""
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        seconds = value / 1000.0 if abs(value) >= 1e11 else float(value)
-        return datetime.fromtimestamp(seconds, tz=UTC)
-    if isinstance(value, str):
-        text = value.strip()
-        if text.lstrip("-").isdigit():
-            return parse_time(int(text))
-        try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-        except ValueError:
-            raise NormalizationError(f"unreadable timestamp {value!r}") from None
-        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    raise NormalizationError(f"unreadable timestamp {value!r}")
+    try:
+        return times.parse_time(value)
+    except times.TimestampError as exc:
+        raise NormalizationError(str(exc)) from None
 
 
 def as_int(value: object, field: str) -> int | None:

@@ -35,8 +35,8 @@ from pipeline.webhooks.dedupe import DEFAULT_CAPACITY, DeliveryIndex
 from pipeline.webhooks.framing import LandingRecord
 from pipeline.webhooks.landing import LandingError, LandingLog
 from pipeline.webhooks.metrics import ReceiverMetrics
-from pipeline.webhooks.normalize import NormalizationError, parse_time
 from pipeline.webhooks.secrets import SecretStore
+from pipeline.webhooks.times import TimestampError, parse_time
 
 log = logging.getLogger(__name__)
 
@@ -353,7 +353,7 @@ def _body_timestamp(doc: object) -> int | None:
     """The envelope's signed ``timestamp`` in unix ms, or None when absent or unreadable."""
     try:
         stamp = parse_time(doc.get("timestamp")) if isinstance(doc, dict) else None
-    except NormalizationError:
+    except TimestampError:
         return None
     return None if stamp is None else int(stamp.timestamp() * 1000)
 

@@ -13,11 +13,11 @@ import pytest
 from pipeline.client import ClientConfig, VeloraClient
 from pipeline.config import Settings
 from pipeline.ingest import ENDPOINT_JOBS, IngestError, poll_tick, run_endpoint, run_endpoints
-from pipeline.ingest.checks import validate_table
 from pipeline.ingest.seed import seed_history
 from pipeline.schemas import SCHEMAS
 from pipeline.twin.testing import TwinHandle, running_twin
 from pipeline.warehouse import connect, open_published
+from pipeline.warehouse.tables import check_table
 
 CREATORS = 300
 BIG = 1_000_000_000
@@ -122,7 +122,7 @@ def test_every_endpoint_job_loads_valid_rows(
     assert not any(r.quarantined or r.failures for r in results)
     conn = connect(settings.warehouse_path)
     for table in SCHEMAS:
-        report = validate_table(conn, table)
+        report = check_table(conn, table)
         assert report.passed, report.summary
     tracked = conn.execute("SELECT count(*), min(reason) FROM ops.tracked_channels").fetchone()
     assert tracked == (3, "top_n")

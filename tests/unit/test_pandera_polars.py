@@ -37,7 +37,7 @@ frame = pl.DataFrame(rows, schema=FRAME_SCHEMAS[table])
 result = split_valid(SCHEMAS[table], frame)
 
 # every schema's checks (nullability, dtypes, custom checks) on a row of nulls
-from pipeline.webhooks.schemas import POLARS_COLUMNS, WEBHOOK_SCHEMAS
+from pipeline.schemas.webhooks import POLARS_COLUMNS, WEBHOOK_SCHEMAS
 pairs = [(SCHEMAS[t], FRAME_SCHEMAS[t]) for t in SCHEMAS if t in FRAME_SCHEMAS]
 pairs += [(WEBHOOK_SCHEMAS[t], POLARS_COLUMNS[t]) for t in WEBHOOK_SCHEMAS]
 for schema, columns in pairs:

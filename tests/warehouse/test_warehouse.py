@@ -9,10 +9,11 @@ import duckdb
 import pytest
 
 from pipeline.config import Settings
-from pipeline.ingest.checks import UnknownTableError, validate_table
 from pipeline.ingest.derive import derive_poll
+from pipeline.schemas import UnknownTableError
 from pipeline.warehouse import WarehouseMissingError, connect, migrate
 from pipeline.warehouse.raw import insert_raw_responses
+from pipeline.warehouse.tables import check_table
 
 from .conftest import POLL, live_stream, raw_response
 
@@ -171,13 +172,13 @@ def test_clips_upsert_keeps_first_seen_and_takes_latest_views(
 def test_validate_table_reports_failures_in_stored_rows(conn: duckdb.DuckDBPyConnection) -> None:
     insert_raw_responses(conn, [raw_response("live_streams", {"streams": [live_stream(1, 10)]})])
     derive_poll(conn, ["live_streams"], POLL, Settings())
-    ok = validate_table(conn, "core.stream_snapshots")
+    ok = check_table(conn, "core.stream_snapshots")
     assert ok.passed and ok.rows == 1 and ok.failures == 0
     conn.execute("UPDATE core.stream_snapshots SET viewer_count = -1, position = 0")
-    bad = validate_table(conn, "core.stream_snapshots")
+    bad = check_table(conn, "core.stream_snapshots")
     assert not bad.passed and bad.failures == 2
     assert "viewer_count" in bad.summary and "position" in bad.summary
-    empty = validate_table(conn, "core.clips")
+    empty = check_table(conn, "core.clips")
     assert empty.passed and empty.rows == 0
     with pytest.raises(UnknownTableError):
-        validate_table(conn, "core.nope")
+        check_table(conn, "core.nope")

@@ -23,13 +23,13 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline.webhooks.checks import validate_webhook_table
+from pipeline.schemas.webhooks import TYPED_TABLE_NAMES
+from pipeline.warehouse.tables import check_table
 from pipeline.webhooks.framing import LandingRecord
 from pipeline.webhooks.landing import LandingLog
 from pipeline.webhooks.loader import load_sealed_segments
 from pipeline.webhooks.normalize import normalize_delivery
 from pipeline.webhooks.receiver import idempotency_key
-from pipeline.webhooks.schemas import TYPED_TABLE_NAMES
 
 RECEIVED_MS = 1_768_750_000_000  # 2026-01-18, beside the docs' examples
 ONE_CHANNEL = ("user_123",)  # the subscription the delivery arrived on serves this channel
@@ -229,9 +229,7 @@ def test_documented_deliveries_load_and_pass_every_check(
         unknown = conn.execute(
             "SELECT count(*) FROM core.webhook_events WHERE channel_id IS NULL"
         ).fetchall()
-        reports = [
-            validate_webhook_table(conn, t) for t in ("core.webhook_events", *TYPED_TABLE_NAMES)
-        ]
+        reports = [check_table(conn, t) for t in ("core.webhook_events", *TYPED_TABLE_NAMES)]
     # Stream events name their channel; the other four rely on the subscription.
     assert unknown == [(0,) if channels else (4,)]
     assert [r.summary for r in reports if not r.passed] == []

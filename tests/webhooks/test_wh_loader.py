@@ -11,8 +11,9 @@ import duckdb
 import pytest
 from wh_helpers import envelope
 
+from pipeline.schemas import UnknownTableError
 from pipeline.warehouse import connect
-from pipeline.webhooks.checks import UnknownWebhookTable, validate_webhook_table
+from pipeline.warehouse.tables import check_table
 from pipeline.webhooks.framing import LandingRecord, encode_record
 from pipeline.webhooks.landing import LandingLog
 from pipeline.webhooks.loader import load_sealed_segments, pending_segments
@@ -244,14 +245,14 @@ def test_every_table_passes_its_schema_after_a_mixed_load(tmp_path: Path) -> Non
     load_sealed_segments(landing, db)
     conn = duckdb.connect(str(db), read_only=True)
     try:
-        from pipeline.webhooks.schemas import WEBHOOK_SCHEMAS
+        from pipeline.schemas.webhooks import WEBHOOK_SCHEMAS
 
         for table in WEBHOOK_SCHEMAS:
-            report = validate_webhook_table(conn, table)
+            report = check_table(conn, table)
             assert report.passed, (table, report.summary)
             assert report.rows == (8 if table == "core.webhook_events" else 1)
-        with pytest.raises(UnknownWebhookTable):
-            validate_webhook_table(conn, "core.nope")
+        with pytest.raises(UnknownTableError):
+            check_table(conn, "core.nope")
     finally:
         conn.close()
 
@@ -263,6 +264,6 @@ def test_check_reports_failures(tmp_path: Path) -> None:
         "INSERT INTO core.volts_tips (event_key, channel_id, channel_source, event_at, "
         "is_anonymous, volts, tipped_at) VALUES ('k', 'c1', 'payload', now(), false, -5, now())"
     )
-    report = validate_webhook_table(conn, "core.volts_tips")
+    report = check_table(conn, "core.volts_tips")
     conn.close()
     assert not report.passed and report.failures == 1 and "volts" in report.summary

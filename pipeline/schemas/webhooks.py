@@ -1,8 +1,7 @@
 """Column types (polars) and Pandera schemas of the webhook tables.
 
 ``POLARS_COLUMNS`` is what the loader uses to build typed frames before inserting; the Pandera
-schemas add the value rules Dagster asset checks run through
-:func:`pipeline.webhooks.checks.validate_webhook_table`.
+schemas add the value rules the blocking checks run (``pipeline.schemas.TABLES``).
 """
 
 from __future__ import annotations
@@ -10,9 +9,13 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.pandera_polars import pa
-from pipeline.webhooks.normalize import CHANNEL_SOURCES
 
 TS = pl.Datetime("us", "UTC")
+# Where a typed row's channel came from: the payload named it, or the subscription the delivery
+# arrived on serves exactly that one channel (NULL: unknown).
+CHANNEL_FROM_PAYLOAD = "payload"
+CHANNEL_FROM_SUBSCRIPTION = "subscription"
+CHANNEL_SOURCES = (CHANNEL_FROM_PAYLOAD, CHANNEL_FROM_SUBSCRIPTION)
 
 POLARS_COLUMNS: dict[str, dict[str, pl.DataType]] = {
     "core.webhook_events": {
