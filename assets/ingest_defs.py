@@ -11,15 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.cadence import (
-    CADENCE_MINUTES,
-    POLL_AT_TAG,
-    configured_minutes,
-    cron_for,
-    is_due,
-    poll_at_for_run,
-    truncate,
-)
+from assets.cadence import CRON, POLL_AT_TAG, poll_at_for_run
 from assets.checks import table_check
 from assets.common import (
     KEY_PREFIX,
@@ -29,11 +21,12 @@ from assets.common import (
     warehouse_connection,
 )
 from assets.resources import VeloraApiResource, WarehouseResource, resolve_settings
+from pipeline import cadence
 from pipeline.config import Settings
 from pipeline.ingest import ENDPOINT_JOBS, run_endpoint
 from pipeline.ingest.results import IngestError, IngestResult
 
-GROUPS = tuple(CADENCE_MINUTES)
+GROUPS = tuple(CRON)
 
 
 # Tables an endpoint writes besides its ``core_table`` (each gets its own blocking check).
@@ -94,7 +87,7 @@ def endpoint_asset(name: str) -> dg.AssetsDefinition:
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
         settings = resolve_settings(api=velora_api, warehouse=warehouse)
-        poll_at = poll_at_for_run(context.run.tags, configured_minutes(job.group, settings))
+        poll_at = poll_at_for_run(context.run.tags, cadence.cadence_minutes(job.group, settings))
         try:
             with velora_api.get_client(settings) as client:
                 result = run_endpoint(
@@ -129,18 +122,18 @@ def group_schedule(group: str) -> dg.ScheduleDefinition:
 
     @dg.schedule(
         name=f"velora_{group}_schedule",
-        cron_schedule=cron_for(CADENCE_MINUTES[group]),
+        cron_schedule=CRON[group],
         job=job,
         execution_timezone="UTC",
         default_status=dg.DefaultScheduleStatus.RUNNING,
     )
     def _schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
         # The environment is read here, per tick, never while the definitions load.
-        minutes = configured_minutes(group, Settings.from_env())
+        minutes = cadence.cadence_minutes(group, Settings.from_env())
         tick = context.scheduled_execution_time or datetime.now(UTC)
-        if not is_due(tick, minutes):
+        if not cadence.is_tick(tick, minutes):
             return dg.SkipReason(f"{group} cadence is {minutes} min; {tick:%H:%M} is not a poll")
-        poll_at = truncate(tick, minutes).isoformat()
+        poll_at = cadence.poll_tick(tick, minutes).isoformat()
         return dg.RunRequest(run_key=f"{group}@{poll_at}", tags={POLL_AT_TAG: poll_at})
 
     return _schedule

@@ -15,8 +15,8 @@ from datetime import timedelta
 
 import dagster as dg
 
-from assets.cadence import CADENCE_MINUTES
 from assets.common import PUBLISH_GROUP
+from pipeline import cadence
 
 # Webhook loads follow segment sealing, not a clock; an hour without one is worth a look.
 WEBHOOK_FRESHNESS = dg.FreshnessPolicy.time_window(
@@ -31,8 +31,8 @@ def freshness_for(group: str | None) -> dg.FreshnessPolicy | None:
     if group == "webhooks":
         return WEBHOOK_FRESHNESS
     # Every run ends with the publish step, so the snapshot follows the most frequent cadence.
-    publish_minutes = min(CADENCE_MINUTES.values())
-    minutes = publish_minutes if group == PUBLISH_GROUP else CADENCE_MINUTES.get(group or "")
+    base = {name: g.default_minutes for name, g in cadence.GROUPS.items()}
+    minutes = min(base.values()) if group == PUBLISH_GROUP else base.get(group or "")
     if minutes is None:
         return None
     return dg.FreshnessPolicy.time_window(

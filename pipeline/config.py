@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.cadence import GROUPS
+
 DEFAULT_TWIN_URL = "http://127.0.0.1:8787"
 # The twin's built-in app. Used only when the API is the default twin and no credentials are set,
 # so the embedded default works out of the box and real credentials always win.
@@ -60,9 +62,10 @@ class Settings:
     warehouse_path: Path = Path("data/warehouse.duckdb")
     tracked_channels: tuple[str, ...] = ()
     top_n_tracked: int = 50
-    live_cadence_minutes: int = 5
-    leaderboard_cadence_minutes: int = 15
-    hourly_cadence_minutes: int = 60
+    # One field per pipeline.cadence group (its settings_field), defaulting to the group's tick.
+    live_cadence_minutes: int = GROUPS["live"].default_minutes
+    leaderboard_cadence_minutes: int = GROUPS["leaderboards"].default_minutes
+    hourly_cadence_minutes: int = GROUPS["hourly"].default_minutes
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8788
     webhook_secret_file: Path = Path("data/secrets/webhook_secrets.json")
@@ -131,11 +134,10 @@ class Settings:
             ),
             tracked_channels=_csv(env, "VELORA_TRACKED_CHANNELS"),
             top_n_tracked=_int(env, "VELORA_TOP_N_TRACKED", 50),
-            live_cadence_minutes=_int(env, "VELORA_LIVE_CADENCE_MINUTES", 5, minimum=1),
-            leaderboard_cadence_minutes=_int(
-                env, "VELORA_LEADERBOARD_CADENCE_MINUTES", 15, minimum=1
-            ),
-            hourly_cadence_minutes=_int(env, "VELORA_HOURLY_CADENCE_MINUTES", 60, minimum=1),
+            **{
+                g.settings_field: _int(env, g.variable, g.default_minutes, minimum=1)
+                for g in GROUPS.values()
+            },
             webhook_host=env.get("VELORA_WEBHOOK_HOST", "").strip() or "127.0.0.1",
             webhook_port=_int(env, "VELORA_WEBHOOK_PORT", 8788, minimum=1),
             webhook_secret_file=Path(

@@ -1,6 +1,6 @@
 """Ingestion: endpoint jobs (fetch -> raw -> validated core), used by Dagster, CLI and seed."""
 
-from pipeline.ingest.jobs import ENDPOINT_JOBS, GROUPS, EndpointJob, is_due, poll_tick, select_jobs
+from pipeline.ingest.jobs import ENDPOINT_JOBS, GROUPS, EndpointJob, is_due, select_jobs
 from pipeline.ingest.results import IngestError, IngestResult
 from pipeline.ingest.runner import run_endpoint, run_endpoints
 
@@ -11,7 +11,6 @@ __all__ = [
     "IngestError",
     "IngestResult",
     "is_due",
-    "poll_tick",
     "run_endpoint",
     "run_endpoints",
     "select_jobs",

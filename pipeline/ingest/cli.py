@@ -65,9 +65,10 @@ def ingest_command(args: argparse.Namespace) -> int:
         raise _user_error("only `velora ingest --once` is supported here; schedules run in Dagster")
     from datetime import UTC, datetime
 
+    from pipeline.cadence import cadence_minutes, poll_tick
     from pipeline.client import ClientConfig, VeloraClient
     from pipeline.config import Settings
-    from pipeline.ingest.jobs import ENDPOINT_JOBS, GROUPS, group_cadence_minutes, poll_tick
+    from pipeline.ingest.jobs import ENDPOINT_JOBS, GROUPS
     from pipeline.ingest.results import IngestError
     from pipeline.ingest.runner import run_endpoints
     from pipeline.warehouse import WarehouseError, connect, publish_from
@@ -87,7 +88,7 @@ def ingest_command(args: argparse.Namespace) -> int:
                 batch = [n for n in names if ENDPOINT_JOBS[n].group == group]
                 if not batch:
                     continue
-                poll_at = poll_tick(now, group_cadence_minutes(group, settings))
+                poll_at = poll_tick(now, cadence_minutes(group, settings))
                 print(
                     f"{group}: polling {', '.join(batch)} for {poll_at:%Y-%m-%d %H:%M} UTC ...",
                     flush=True,

@@ -45,6 +45,7 @@ from pipeline.warehouse.raw import StoredBody, select_poll_bodies
 log = logging.getLogger("pipeline.ingest")
 
 ENDPOINT_COLUMN = "__endpoint"  # transient: which endpoint produced a candidate row
+CADENCE_COLUMN = "cadence_minutes"
 
 Transform = Callable[[Sequence[Body], datetime], TransformResult]
 
@@ -97,8 +98,10 @@ def _bodies_by_endpoint(
     poll_at: datetime,
     endpoints: Sequence[str],
     stored_rows: Sequence[StoredBody] | None,
-) -> dict[str, list[Body]]:
+) -> tuple[dict[str, list[Body]], dict[str, int | None]]:
+    """The poll's parsed bodies per endpoint, and the cadence each endpoint was polled at."""
     grouped: dict[str, list[Body]] = defaultdict(list)
+    cadences: dict[str, int | None] = {}
     if stored_rows is None:
         stored_rows = select_poll_bodies(conn, poll_at, endpoints)
     for stored in stored_rows:
@@ -107,7 +110,8 @@ def _bodies_by_endpoint(
                 stored.path, stored.params_json, stored.page, stored.fetched_at, stored.body_text
             )
         )
-    return grouped
+        cadences.setdefault(stored.endpoint, stored.cadence_minutes)
+    return grouped, cadences
 
 
 def derive_poll(
@@ -186,42 +190,49 @@ def _transform_poll(
     """Candidate rows of one poll into ``batches``; returns whether it has a live directory.
     A function of its own so the parsed bodies are freed before validation and load (at
     100,000 creators they are ~20 MB of dicts)."""
-    bodies = _bodies_by_endpoint(conn, poll, endpoints, stored_rows)
+    bodies, cadences = _bodies_by_endpoint(conn, poll, endpoints, stored_rows)
     for name in endpoints:
+        polled = _Polled(name, poll, cadences.get(name))
         if name == "tracked_channels":
             result = tracked_channel_rows(conn, settings, poll, bodies.get(name, []))
-            _collect(
-                batches["ops.tracked_channels"],
-                counts[(poll, name)],
-                name,
-                poll,
-                "ops.tracked_channels",
-                result,
-                None,
-            )
+            table = "ops.tracked_channels"
+            _collect(batches[table], counts[(poll, name)], polled, table, result, None)
             continue
         for table, transform, returning in DERIVATIONS[name]:
             result = transform(bodies.get(name, []), poll)
-            _collect(batches[table], counts[(poll, name)], name, poll, table, result, returning)
+            _collect(batches[table], counts[(poll, name)], polled, table, result, returning)
     return "live_streams" in endpoints and bool(bodies.get("live_streams"))
+
+
+@dataclass(frozen=True)
+class _Polled:
+    """Which endpoint's poll a set of candidate rows came from, and the cadence it ran at."""
+
+    endpoint: str
+    poll: datetime
+    cadence_minutes: int | None
 
 
 def _collect(
     batch: _TableBatch,
     counts: DeriveCounts,
-    endpoint: str,
-    poll: datetime,
+    polled: _Polled,
     table: str,
     result: TransformResult,
     returning: str | None,
 ) -> None:
+    endpoint = polled.endpoint
     counts.duplicates += result.duplicates
     for item in result.rejects:
-        batch.rejects.append((endpoint, QuarantineEntry(item.reason, item.row_json, poll)))
+        batch.rejects.append((endpoint, QuarantineEntry(item.reason, item.row_json, polled.poll)))
         if item.whole_body:
             counts.malformed.append(f"{endpoint}: {item.reason}")
     if result.rows:
-        frame = frame_from_rows(result.rows, FRAME_SCHEMAS[table])
+        columns = FRAME_SCHEMAS[table]
+        if CADENCE_COLUMN in columns:  # snapshot tables carry the cadence of their poll
+            for row in result.rows:
+                row[CADENCE_COLUMN] = polled.cadence_minutes
+        frame = frame_from_rows(result.rows, columns)
         batch.frames.append(frame.with_columns(pl.lit(endpoint).alias(ENDPOINT_COLUMN)))
     if returning is not None:
         batch.returning[returning] = endpoint

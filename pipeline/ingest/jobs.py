@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from pipeline import cadence
 from pipeline.config import Settings
 
-GROUPS = ("live", "leaderboards", "hourly")
+GROUPS = tuple(cadence.GROUPS)
 
 
 @dataclass(frozen=True)
 class EndpointJob:
     name: str
-    group: str  # live (5 min) / leaderboards (15 min) / hourly (60 min)
+    group: str  # a cadence group of pipeline.cadence: live / leaderboards / hourly
     core_table: str
     description: str
 
@@ -75,16 +76,6 @@ ENDPOINT_JOBS: dict[str, EndpointJob] = dict(
 )
 
 
-def group_cadence_minutes(group: str, settings: Settings) -> int:
-    if group == "live":
-        return settings.live_cadence_minutes
-    if group == "leaderboards":
-        return settings.leaderboard_cadence_minutes
-    if group == "hourly":
-        return settings.hourly_cadence_minutes
-    raise ValueError(f"unknown endpoint group {group!r}; expected one of {', '.join(GROUPS)}")
-
-
 def jobs_in_group(group: str) -> list[str]:
     return [name for name, job in ENDPOINT_JOBS.items() if job.group == group]
 
@@ -111,12 +102,4 @@ def select_jobs(selection: str | None) -> list[str]:
 
 def is_due(name: str, poll_at: datetime, settings: Settings) -> bool:
     """Whether the job's cadence has a tick at ``poll_at`` (ticks are aligned to the unix epoch)."""
-    minutes = group_cadence_minutes(ENDPOINT_JOBS[name].group, settings)
-    return int(poll_at.timestamp()) % (minutes * 60) == 0
-
-
-def poll_tick(now: datetime, cadence_minutes: int) -> datetime:
-    """``now`` truncated to the cadence: the poll time that makes a run idempotent."""
-    step = cadence_minutes * 60
-    seconds = int(now.timestamp()) // step * step
-    return datetime.fromtimestamp(seconds, tz=UTC)
+    return cadence.is_tick(poll_at, cadence.cadence_minutes(ENDPOINT_JOBS[name].group, settings))

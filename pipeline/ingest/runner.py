@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.cadence import cadence_minutes
 from pipeline.client import VeloraClient
 from pipeline.client.errors import VeloraApiError, VeloraTransportError
 from pipeline.client.responses import ApiResponse
@@ -71,7 +72,10 @@ def _check_poll_at(poll_at: datetime) -> datetime:
     return poll_at.astimezone(UTC)
 
 
-def raw_row(endpoint: str, response: ApiResponse, poll_at: datetime) -> RawResponse:
+def raw_row(
+    endpoint: str, response: ApiResponse, poll_at: datetime, settings: Settings
+) -> RawResponse:
+    """The stored form of one response, with the cadence its poll was taken at."""
     return RawResponse(
         endpoint=endpoint,
         path=response.path,
@@ -83,6 +87,7 @@ def raw_row(endpoint: str, response: ApiResponse, poll_at: datetime) -> RawRespo
         headers_json=json.dumps(response.headers, sort_keys=True),
         body_text=response.body_text,
         parse_error=json_parse_error(response.body_text),
+        cadence_minutes=cadence_minutes(ENDPOINT_JOBS[endpoint].group, settings),
     )
 
 
@@ -206,7 +211,7 @@ def run_fetched_polls(
         raise ValueError("every batched poll must run the same jobs")
     ticks = [_check_poll_at(tick) for tick, _ in polls]
     rows = [
-        raw_row(n, r, tick)
+        raw_row(n, r, tick, settings)
         for tick, (_, o) in zip(ticks, polls, strict=True)
         for n in names
         for r in o[n].responses
@@ -231,7 +236,13 @@ def _derivable(rows: Sequence[RawResponse]) -> dict[datetime, list[StoredBody]]:
         if r.parse_error is None and 200 <= r.status <= 299:
             by_poll.setdefault(r.poll_at, []).append(
                 StoredBody(
-                    r.endpoint, r.params_json, r.path, r.page, r.fetched_at, r.body_text or ""
+                    r.endpoint,
+                    r.params_json,
+                    r.path,
+                    r.page,
+                    r.fetched_at,
+                    r.body_text or "",
+                    r.cadence_minutes,
                 )
             )
     return by_poll
@@ -252,7 +263,9 @@ def _run_batch(
     outcomes: dict[str, FetchOutcome] = {
         name: prefetched[name] if name in prefetched else FETCHERS[name](ctx) for name in batch
     }
-    rows = [raw_row(name, r, poll_at) for name, o in outcomes.items() for r in o.responses]
+    rows = [
+        raw_row(name, r, poll_at, settings) for name, o in outcomes.items() for r in o.responses
+    ]
     # A re-run of the poll (raw already holds some of it) derives everything stored for the
     # poll, as before: chunks of this fetch could miss responses only the earlier run stored.
     if len(rows) <= CHUNK_RESPONSES or poll_has_responses(conn, poll_at, batch):

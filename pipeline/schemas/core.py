@@ -33,6 +33,10 @@ def _count(nullable: bool = True) -> pa.Column:
     return pa.Column(pl.Int64, nullable=nullable, checks=pa.Check.ge(0))
 
 
+# The cadence (minutes) the row's poll was taken at; NULL only on rows loaded before it was kept.
+CADENCE = pa.Column(pl.Int16, nullable=True, checks=pa.Check.ge(1))
+
+
 FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
     "core.stream_snapshots": {
         "source": pl.String,
@@ -55,6 +59,7 @@ FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
         "viewer_growth": pl.Int64,
         "growth_percent": pl.Float64,
         "fetched_at": TS,
+        "cadence_minutes": pl.Int16,
     },
     "core.category_snapshots": {
         "snapshot_at": TS,
@@ -65,6 +70,7 @@ FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
         "stream_count": pl.Int64,
         "position": pl.Int32,
         "fetched_at": TS,
+        "cadence_minutes": pl.Int16,
     },
     "core.clips": {
         "clip_id": pl.String,
@@ -94,6 +100,7 @@ FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
         "period": pl.String,
         "updated_at": TS,
         "fetched_at": TS,
+        "cadence_minutes": pl.Int16,
     },
     "core.chat_stats": {
         "snapshot_at": TS,
@@ -107,6 +114,7 @@ FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
         "emotes_per_minute": pl.Float64,
         "updated_at": TS,
         "fetched_at": TS,
+        "cadence_minutes": pl.Int16,
     },
     "core.teams": {
         "snapshot_at": TS,
@@ -117,6 +125,7 @@ FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
         "member_count": pl.Int64,
         "created_at": TS,
         "fetched_at": TS,
+        "cadence_minutes": pl.Int16,
     },
     "core.team_members": {
         "snapshot_at": TS,
@@ -128,6 +137,7 @@ FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
         "is_live": pl.Boolean,
         "joined_at": TS,
         "fetched_at": TS,
+        "cadence_minutes": pl.Int16,
     },
     "core.channel_profiles": {
         "snapshot_at": TS,
@@ -140,6 +150,7 @@ FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
         "is_partner": pl.Boolean,
         "created_at": TS,
         "fetched_at": TS,
+        "cadence_minutes": pl.Int16,
     },
     "ops.tracked_channels": {
         "snapshot_at": TS,
@@ -147,6 +158,7 @@ FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
         "username": pl.String,
         "reason": pl.String,
         "viewer_rank": pl.Int32,
+        "cadence_minutes": pl.Int16,
     },
     "marts.live_totals": {
         "snapshot_at": TS,
@@ -179,6 +191,8 @@ def _table_schema(
     table: str, columns: dict[str, pa.Column], checks: list[Any] | None = None
 ) -> pa.DataFrameSchema:
     """A table's value rules, unique on its grain and named after it."""
+    if "cadence_minutes" in FRAME_SCHEMAS.get(table, {}):
+        columns = {**columns, "cadence_minutes": CADENCE}
     return pa.DataFrameSchema(columns, checks=checks, unique=list(GRAINS[table]), name=table)
 
 

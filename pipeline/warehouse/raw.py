@@ -29,6 +29,7 @@ RAW_COLUMNS: dict[str, Any] = {
     "body_text": pl.String,
     "parse_error": pl.String,
     "ingested_at": _TS,
+    "cadence_minutes": pl.Int16,
 }
 
 
@@ -46,6 +47,7 @@ class RawResponse:
     headers_json: str | None
     body_text: str | None
     parse_error: str | None
+    cadence_minutes: int | None = None  # the cadence the poll was taken at
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class StoredBody:
     page: int
     fetched_at: datetime
     body_text: str
+    cadence_minutes: int | None = None
 
 
 def canonical_params(path: str, params: Mapping[str, Any] | None) -> str:
@@ -133,6 +136,7 @@ def select_poll_bodies(
             page=int(r[3]),
             fetched_at=r[4],
             body_text=r[5],
+            cadence_minutes=r[6],
         )
         for r in rows
     ]

@@ -58,7 +58,7 @@ EXPECTED_BLOCKING_CHECKS = {
 }
 EXPECTED_OTHER_CHECKS = {"velora/webhook_events:tracked_channels_not_silent"}
 EXPECTED_SCHEDULES = {
-    "velora_live_schedule": ("*/5 * * * *", "velora_live_job"),
+    "velora_live_schedule": ("* * * * *", "velora_live_job"),  # skips to the live cadence
     "velora_leaderboards_schedule": ("*/15 * * * *", "velora_leaderboards_job"),
     "velora_hourly_schedule": ("0 * * * *", "velora_hourly_job"),
 }

@@ -8,9 +8,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.cadence import POLL_AT_TAG, truncate
+from assets.cadence import POLL_AT_TAG
 from assets.definitions import defs
 from assets.resources import VeloraApiResource, WarehouseResource, WebhookLandingResource
+from pipeline.cadence import poll_tick
 from pipeline.twin.testing import running_twin
 
 pytestmark = pytest.mark.timeout(120)
@@ -93,7 +94,7 @@ def _assert_published_once_at_the_end(result, tmp_path: Path, before: list[str])
 
 
 def test_live_job_loads_checks_and_publishes_once_at_the_end(twin, tmp_path):
-    poll_at = truncate(twin.now(), 5)
+    poll_at = poll_tick(twin.now(), 5)
     result = _run("live", twin, tmp_path, poll_at)
     assert result.success
     live = _metadata(result, "live_streams")
@@ -148,7 +149,7 @@ def test_live_job_loads_checks_and_publishes_once_at_the_end(twin, tmp_path):
 
 
 def test_each_group_job_publishes_once_into_one_warehouse(twin, tmp_path):
-    poll_at = truncate(twin.now(), 60)
+    poll_at = poll_tick(twin.now(), 60)
     for group, asset in [
         ("live", "live_streams"),
         ("hourly", "tracked_channels"),
@@ -168,7 +169,7 @@ def test_each_group_job_publishes_once_into_one_warehouse(twin, tmp_path):
 
 
 def test_failing_blocking_check_stops_the_publish_step(twin, tmp_path):
-    poll_at = truncate(twin.now(), 5)
+    poll_at = poll_tick(twin.now(), 5)
     assert _run("live", twin, tmp_path, poll_at).success
     before, current = _snapshots(tmp_path), _current(tmp_path)
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:

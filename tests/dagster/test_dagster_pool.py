@@ -12,8 +12,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.cadence import POLL_AT_TAG, truncate
+from assets.cadence import POLL_AT_TAG
 from assets.instance import ensure_dagster_home
+from pipeline.cadence import poll_tick
 from pipeline.twin.testing import running_twin
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,7 +58,7 @@ def test_two_jobs_at_once_are_serialised_by_the_pool(tmp_path):
             VELORA_DATA_DIR=str(tmp_path),
             VELORA_TOP_N_TRACKED="5",
         )
-        tags = json.dumps({POLL_AT_TAG: truncate(twin.now(), 60).isoformat()})
+        tags = json.dumps({POLL_AT_TAG: poll_tick(twin.now(), 60).isoformat()})
         procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "dagster", "job", "execute", "-m", "assets.definitions"]

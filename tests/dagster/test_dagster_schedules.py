@@ -54,10 +54,16 @@ def test_coarser_cadence_from_the_environment_skips_ticks_in_between(monkeypatch
     assert [r.tags[POLL_AT_TAG] for r in ran.run_requests or []] == ["2026-03-01T12:10:00+00:00"]
 
 
+def test_a_one_minute_live_directory_runs_every_minute(monkeypatch):
+    monkeypatch.setenv("VELORA_LIVE_CADENCE_MINUTES", "1")
+    ran = _evaluate("velora_live_schedule", datetime(2026, 3, 1, 12, 7, tzinfo=UTC))
+    assert [r.tags[POLL_AT_TAG] for r in ran.run_requests or []] == ["2026-03-01T12:07:00+00:00"]
+
+
 def test_cadence_the_cron_cannot_serve_is_a_named_error(monkeypatch):
-    monkeypatch.setenv("VELORA_LIVE_CADENCE_MINUTES", "7")
+    monkeypatch.setenv("VELORA_LEADERBOARD_CADENCE_MINUTES", "20")
     with pytest.raises(dg.DagsterError) as caught:
-        _evaluate("velora_live_schedule", datetime(2026, 3, 1, 12, 5, tzinfo=UTC))
+        _evaluate("velora_leaderboards_schedule", datetime(2026, 3, 1, 12, 15, tzinfo=UTC))
     cause = caught.value.__cause__
     assert isinstance(cause, CadenceError)
-    assert "VELORA_LIVE_CADENCE_MINUTES=7" in str(cause)
+    assert "VELORA_LEADERBOARD_CADENCE_MINUTES=20" in str(cause)

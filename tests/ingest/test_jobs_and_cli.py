@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.cadence import poll_tick
 from pipeline.cli import main
 from pipeline.config import Settings
-from pipeline.ingest import ENDPOINT_JOBS, is_due, poll_tick, select_jobs
+from pipeline.ingest import ENDPOINT_JOBS, is_due, select_jobs
 from pipeline.twin.testing import running_twin
 from pipeline.warehouse import open_published
 

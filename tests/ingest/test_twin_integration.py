@@ -10,9 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline.cadence import poll_tick
 from pipeline.client import ClientConfig, VeloraClient
 from pipeline.config import Settings
-from pipeline.ingest import ENDPOINT_JOBS, IngestError, poll_tick, run_endpoint, run_endpoints
+from pipeline.ingest import ENDPOINT_JOBS, IngestError, run_endpoint, run_endpoints
 from pipeline.ingest.seed import seed_history
 from pipeline.schemas import SCHEMAS
 from pipeline.twin.testing import TwinHandle, running_twin
@@ -95,6 +96,35 @@ def test_live_snapshot_matches_twin_truth_exactly_once_per_stream(
     assert again.duplicates >= result.requests
     assert conn.execute("SELECT count(*) FROM core.stream_snapshots").fetchone() == (len(rows),)
     conn.close()
+
+
+@pytest.mark.parametrize("minutes", [1, 10], ids=["every-minute", "every-ten-minutes"])
+def test_the_cadence_of_a_poll_is_stored_with_its_rows(
+    twin: TwinHandle, client: VeloraClient, settings: Settings, minutes: int
+) -> None:
+    # Marts read the gap rule's cadence from the rows, never from today's settings.
+    settings = replace(settings, live_cadence_minutes=minutes)
+    poll = next_poll(twin)
+    run_endpoint(
+        "live_streams",
+        client=client,
+        warehouse_path=settings.warehouse_path,
+        poll_at=poll,
+        settings=settings,
+    )
+    conn = connect(settings.warehouse_path)
+    stored = {
+        table: conn.execute(
+            f"SELECT DISTINCT cadence_minutes FROM {table} WHERE {column} = ?",  # noqa: S608
+            [poll],
+        ).fetchall()
+        for table, column in (
+            ("raw.api_responses", "poll_at"),
+            ("core.stream_snapshots", "snapshot_at"),
+        )
+    }
+    conn.close()
+    assert stored == {"raw.api_responses": [(minutes,)], "core.stream_snapshots": [(minutes,)]}
 
 
 def test_every_endpoint_job_loads_valid_rows(
