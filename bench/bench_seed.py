@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.config import Settings
+from pipeline.harness.seed import seed_history
 from pipeline.ingest.jobs import select_jobs
-from pipeline.ingest.seed import seed_history
 
 
 def main() -> int:

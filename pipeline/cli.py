@@ -19,9 +19,10 @@ __all__ = ["UserFacingError", "build_parser", "main"]
 # module path -> it defines ``register(subparsers)``; each sub-command sets ``func(args) -> int``.
 AREA_MODULES = (
     "pipeline.twin.cli",
-    "pipeline.ingest.cli",
+    "pipeline.harness.cli",
     "pipeline.webhooks.cli",
     "pipeline.warehouse.cli",
+    "pipeline.marts.cli",
     "pipeline.demo",
 )
 

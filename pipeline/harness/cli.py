@@ -1,4 +1,8 @@
-"""``velora ingest --once`` and ``velora seed`` (heavy imports happen inside the commands)."""
+"""``velora ingest --once`` and ``velora seed``: the pipeline driven outside the scheduler.
+
+Both run ingest, then build the marts of the days they loaded, then publish once, so what
+they leave behind is what the Dagster jobs would have (heavy imports happen inside the commands).
+"""
 
 from __future__ import annotations
 
@@ -71,6 +75,7 @@ def ingest_command(args: argparse.Namespace) -> int:
     from pipeline.ingest.jobs import ENDPOINT_JOBS, GROUPS
     from pipeline.ingest.results import IngestError
     from pipeline.ingest.runner import run_endpoints
+    from pipeline.marts import refresh
     from pipeline.warehouse import WarehouseError, connect, publish_from
 
     settings = Settings.from_env()
@@ -112,6 +117,8 @@ def ingest_command(args: argparse.Namespace) -> int:
                     print(f"  {result.summary()}")
                     for failure in result.failures[:5]:
                         print(f"    failed: {failure}")
+        # the marts of the days just polled, then one snapshot with both
+        refresh(conn, now.date(), now.date())
         if not args.no_publish:
             path = publish_from(conn, settings.published_dir)
             print(f"published {path}")
@@ -122,7 +129,7 @@ def ingest_command(args: argparse.Namespace) -> int:
 
 def seed_command(args: argparse.Namespace) -> int:
     from pipeline.config import Settings
-    from pipeline.ingest.seed import SeedError, seed_history
+    from pipeline.harness.seed import SeedError, seed_history
     from pipeline.warehouse import WarehouseError
 
     if args.cadence < 1:
