@@ -19,6 +19,8 @@ KINDS = {"duckdb", "python"}
 # The one asset that publishes the read-only snapshot; every job selects it as its last step.
 PUBLISH_GROUP = "publish"
 PUBLISHED_SNAPSHOT_KEY = dg.AssetKey([KEY_PREFIX, "published_snapshot"])
+# Metadata of a load: the UTC days of core it changed (the marts sensor rebuilds those).
+CHANGED_DAY_FIRST, CHANGED_DAY_LAST = "changed_day_first", "changed_day_last"
 
 
 def warehouse_connection(path: Path) -> closing[duckdb.DuckDBPyConnection]:

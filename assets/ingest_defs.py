@@ -5,20 +5,19 @@ write, idempotent per ``poll_at``), report the counts. Publishing is not an inge
 group's job ends with ``velora/published_snapshot`` (``assets/publish_defs.py``).
 """
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import dagster as dg
 
 from assets.cadence import CRON, POLL_AT_TAG, poll_at_for_run
 from assets.checks import table_check
 from assets.common import (
+    CHANGED_DAY_FIRST,
+    CHANGED_DAY_LAST,
     KEY_PREFIX,
     KINDS,
     PUBLISHED_SNAPSHOT_KEY,
     WAREHOUSE_POOL,
-    warehouse_connection,
 )
 from assets.resources import VeloraApiResource, WarehouseResource, resolve_settings
 from pipeline import cadence
@@ -30,36 +29,19 @@ GROUPS = tuple(CRON)
 
 
 # Tables an endpoint writes besides its ``core_table`` (each gets its own blocking check).
-EXTRA_TABLES: dict[str, tuple[str, ...]] = {
-    "live_streams": ("marts.live_totals",),  # run_endpoint updates the mart with this load
-    "teams": ("core.team_members",),
-}
+EXTRA_TABLES: dict[str, tuple[str, ...]] = {"teams": ("core.team_members",)}
 
 
 def tables_of(name: str) -> tuple[str, ...]:
     return (ENDPOINT_JOBS[name].core_table, *EXTRA_TABLES.get(name, ()))
 
 
-LIVE_TOTALS_ROW = "SELECT live_channels, total_viewers FROM marts.live_totals WHERE snapshot_at = ?"
-
-
-def live_totals_metadata(warehouse_path: Path, poll_at: datetime) -> dict[str, int]:
-    """marts.live_totals of this poll; run_endpoint updates the mart with the live_streams load."""
-    with warehouse_connection(warehouse_path) as conn:
-        row = conn.execute(LIVE_TOTALS_ROW, [poll_at]).fetchone()
-    live_channels, total_viewers = row or (0, 0)
-    return {"live_channels": int(live_channels), "total_viewers": int(total_viewers)}
-
-
-# Extra metadata an endpoint's materialisation reports (read after the load).
-EXTRA_METADATA: dict[str, Callable[[Path, datetime], dict[str, int]]] = {
-    "live_streams": live_totals_metadata
-}
-
-
 def ingest_metadata(result: IngestResult) -> dict[str, int | str]:
+    day = result.poll_at.date().isoformat()
     return {
         "poll_at": result.poll_at.isoformat(),
+        CHANGED_DAY_FIRST: day,  # the day of core it changed: velora_marts_sensor rebuilds it
+        CHANGED_DAY_LAST: day,
         "loaded": result.loaded,
         "duplicates": result.duplicates,
         "quarantined": result.quarantined,
@@ -105,8 +87,7 @@ def endpoint_asset(name: str) -> dg.AssetsDefinition:
             ) from exc
         for failure in result.failures[:20]:
             context.log.warning("%s: %s", name, failure)
-        extra = EXTRA_METADATA.get(name, lambda *_: {})(settings.warehouse_path, poll_at)
-        return dg.MaterializeResult(metadata={**ingest_metadata(result), **extra})
+        return dg.MaterializeResult(metadata=ingest_metadata(result))
 
     return _asset
 

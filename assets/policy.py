@@ -22,6 +22,10 @@ from pipeline import cadence
 WEBHOOK_FRESHNESS = dg.FreshnessPolicy.time_window(
     fail_window=timedelta(hours=2), warn_window=timedelta(hours=1)
 )
+# The marts sensor rebuilds today's partitions within minutes of every load.
+MARTS_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(minutes=30), warn_window=timedelta(minutes=20)
+)
 AUTOMATION_SENSOR = "velora_automation_sensor"
 # Assets that every job selects as a step: never automated, or they would run twice.
 RUN_BY_JOBS_TAG = "velora/run_by_jobs"
@@ -30,6 +34,8 @@ RUN_BY_JOBS_TAG = "velora/run_by_jobs"
 def freshness_for(group: str | None) -> dg.FreshnessPolicy | None:
     if group == "webhooks":
         return WEBHOOK_FRESHNESS
+    if group == "marts":
+        return MARTS_FRESHNESS
     # Every run ends with the publish step, so the snapshot follows the most frequent cadence.
     base = {name: g.default_minutes for name, g in cadence.GROUPS.items()}
     minutes = min(base.values()) if group == PUBLISH_GROUP else base.get(group or "")

@@ -12,13 +12,19 @@ import dagster as dg
 import duckdb
 
 from assets.common import KEY_PREFIX, KINDS, PUBLISH_GROUP, PUBLISHED_SNAPSHOT_KEY, WAREHOUSE_POOL
+from assets.marts_defs import mart_key
 from assets.policy import RUN_BY_JOBS_TAG
 from assets.resources import WarehouseResource, resolve_settings
 from assets.webhook_defs import WEBHOOK_EVENTS_KEY
 from pipeline.ingest import ENDPOINT_JOBS
+from pipeline.marts import MARTS
 from pipeline.warehouse import publish
 
-PUBLISHED_FROM = (*(dg.AssetKey([KEY_PREFIX, name]) for name in ENDPOINT_JOBS), WEBHOOK_EVENTS_KEY)
+PUBLISHED_FROM = (
+    *(dg.AssetKey([KEY_PREFIX, name]) for name in ENDPOINT_JOBS),
+    WEBHOOK_EVENTS_KEY,
+    *(mart_key(name) for name in MARTS),
+)
 SNAPSHOT_TABLES = (
     "SELECT schema_name, table_name FROM duckdb_tables() "
     "WHERE database_name = current_database() ORDER BY ALL"

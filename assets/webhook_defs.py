@@ -11,6 +11,8 @@ import dagster as dg
 
 from assets.checks import table_check
 from assets.common import (
+    CHANGED_DAY_FIRST,
+    CHANGED_DAY_LAST,
     KEY_PREFIX,
     KINDS,
     PUBLISHED_SNAPSHOT_KEY,
@@ -56,6 +58,15 @@ def webhook_events(
             "test_events": result.test_events,
             "quarantined": result.quarantined,
             **{f"loaded_{table}": count for table, count in sorted(result.typed_inserted.items())},
+            # the days whose marts these events change (read by velora_marts_sensor)
+            **(
+                {
+                    CHANGED_DAY_FIRST: result.first_event_at.date().isoformat(),
+                    CHANGED_DAY_LAST: result.last_event_at.date().isoformat(),
+                }
+                if result.first_event_at and result.last_event_at
+                else {}
+            ),
         }
     )
 

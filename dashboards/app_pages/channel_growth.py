@@ -8,8 +8,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboards import metrics, queries, ui
+from dashboards import queries, ui
 from pipeline.config import Settings
+from pipeline.marts import metrics
 
 st.title("Channel growth")
 snapshot = ui.require_snapshot()

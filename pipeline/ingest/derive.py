@@ -39,7 +39,6 @@ from pipeline.warehouse.core_load import (
     insert_quarantine,
     load_frame,
 )
-from pipeline.warehouse.marts import update_live_totals
 from pipeline.warehouse.raw import StoredBody, select_poll_bodies
 
 log = logging.getLogger("pipeline.ingest")
@@ -157,18 +156,14 @@ def derive_polls(
         raise ValueError("clips and tracked_channels are derived one poll at a time")
     counts = {(poll, name): DeriveCounts() for poll in polls for name in endpoints}
     batches: dict[str, _TableBatch] = defaultdict(_TableBatch)
-    live_polls: list[datetime] = []
     for poll in polls:
         rows = None if stored_rows is None else stored_rows.get(poll, [])
-        if _transform_poll(conn, endpoints, poll, settings, rows, batches, counts):
-            live_polls.append(poll)
+        _transform_poll(conn, endpoints, poll, settings, rows, batches, counts)
     if own_transaction:
         conn.execute("BEGIN TRANSACTION")
     try:
         for table, batch in batches.items():
             _load_table(conn, table, batch, counts, min(polls), max(polls))
-        for poll in live_polls:
-            update_live_totals(conn, poll)
         if own_transaction:
             conn.execute("COMMIT")
     except BaseException:
@@ -186,8 +181,8 @@ def _transform_poll(
     stored_rows: Sequence[StoredBody] | None,
     batches: dict[str, _TableBatch],
     counts: dict[PollKey, DeriveCounts],
-) -> bool:
-    """Candidate rows of one poll into ``batches``; returns whether it has a live directory.
+) -> None:
+    """Candidate rows of one poll into ``batches``.
     A function of its own so the parsed bodies are freed before validation and load (at
     100,000 creators they are ~20 MB of dicts)."""
     bodies, cadences = _bodies_by_endpoint(conn, poll, endpoints, stored_rows)
@@ -201,7 +196,6 @@ def _transform_poll(
         for table, transform, returning in DERIVATIONS[name]:
             result = transform(bodies.get(name, []), poll)
             _collect(batches[table], counts[(poll, name)], polled, table, result, returning)
-    return "live_streams" in endpoints and bool(bodies.get("live_streams"))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.pandera_polars import pa
-from pipeline.schemas import core, webhooks
+from pipeline.schemas import core, marts, webhooks
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,20 @@ def _webhook_tables() -> dict[str, TableSpec]:
     }
 
 
-TABLES: dict[str, TableSpec] = {**_core_tables(), **_webhook_tables()}
+def _mart_tables() -> dict[str, TableSpec]:
+    return {
+        name: TableSpec(
+            name,
+            marts.MART_COLUMNS[name],
+            schema,
+            marts.MART_GRAINS[name],
+            marts.MART_PARTITIONS[name],
+        )
+        for name, schema in marts.MART_SCHEMAS.items()
+    }
+
+
+TABLES: dict[str, TableSpec] = {**_core_tables(), **_webhook_tables(), **_mart_tables()}
 
 
 class UnknownTableError(ValueError):

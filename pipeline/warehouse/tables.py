@@ -7,7 +7,7 @@ flat as history grows), one chosen partition, or the whole table.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import duckdb
 import polars as pl
@@ -37,13 +37,22 @@ def read_table(
     *,
     scope: str = "latest",
     partition: datetime | None = None,
+    day: date | None = None,
 ) -> tuple[pl.DataFrame, datetime | None]:
-    """The table's registered columns as a frame, and the partition read (None: all of it)."""
+    """The table's registered columns as a frame, and the partition read (None: all of it).
+
+    ``day`` reads every row whose partition column falls on that UTC day (a poll-partitioned
+    table holds many polls a day); ``partition`` reads exactly one partition value.
+    """
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {', '.join(SCOPES)}, got {scope!r}")
     spec = table_spec(table)  # names below come from the registry, never from input
     source, column = _quoted(table), spec.partition_column
     select = f"SELECT {_select_list(spec)} FROM {source}"  # noqa: S608
+    if column is not None and day is not None:
+        start = datetime.combine(day, time(0), tzinfo=UTC)
+        where = f" WHERE {_quoted(column)} >= ? AND {_quoted(column)} < ?"
+        return query_frame(conn, select + where, [start, start + timedelta(days=1)]), start
     if column is None or (scope == "all" and partition is None):
         return query_frame(conn, select), None
     if partition is None:
@@ -59,6 +68,7 @@ def check_table(
     *,
     scope: str = "latest",
     partition: datetime | None = None,
+    day: date | None = None,
 ) -> ValidationReport:
-    frame, read = read_table(conn, table, scope=scope, partition=partition)
+    frame, read = read_table(conn, table, scope=scope, partition=partition, day=day)
     return validate_frame(table, frame, read)

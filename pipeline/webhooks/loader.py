@@ -39,6 +39,8 @@ class LoadResult:
     errors: list[str] = field(default_factory=list)  # quarantined records / damaged regions
     quarantined: int = 0
     typed_inserted: dict[str, int] = field(default_factory=dict)
+    first_event_at: datetime | None = None  # the span of event times newly loaded: the
+    last_event_at: datetime | None = None  # days whose marts change
 
 
 @dataclass
@@ -233,6 +235,10 @@ def load_segment(
     result.duplicates += duplicates
     result.test_events += sum(1 for e in new_events if e["event_key"] in batch.test_keys)
     result.quarantined += len(batch.quarantine)
+    times = [e["event_at"] or e["received_at"] for e in new_events]
+    if times:
+        result.first_event_at = min([*times, result.first_event_at or max(times)])
+        result.last_event_at = max([*times, result.last_event_at or min(times)])
     result.errors += [f"{segment}@{q['record_offset']}: {q['reason']}" for q in batch.quarantine]
     for table, count in typed_counts.items():
         result.typed_inserted[table] = result.typed_inserted.get(table, 0) + count

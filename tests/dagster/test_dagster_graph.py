@@ -21,11 +21,48 @@ LOADS = {
 PUBLISHED = "velora/published_snapshot"
 PUBLISH_NODE = "velora__published_snapshot"
 NON_BLOCKING_NODES = {"velora__webhook_events_tracked_channels_not_silent"}
-EXPECTED_GROUPS = {**LOADS, PUBLISHED: "publish"}
-# Every load is a root (marts.live_totals is updated inside the live_streams load: its counts
-# are that asset's metadata and the mart has a blocking check there); the one publish asset
-# depends on every load.
-EXPECTED_DEPS = {**{key: set() for key in LOADS}, PUBLISHED: set(LOADS)}
+LIVE_KEYS = {f"velora/{n}" for n in LIVE}
+WEBHOOKS = "velora/webhook_events"
+# Real lineage: every mart depends on the loads that write what it reads, and on the marts it
+# reads; ingest writes no mart.
+MART_DEPS = {
+    "velora/marts/live_totals": LIVE_KEYS,
+    "velora/marts/stream_sessions": LIVE_KEYS | {WEBHOOKS},
+    "velora/marts/channel_daily": {
+        "velora/marts/stream_sessions",
+        "velora/channel_profiles",
+        WEBHOOKS,
+    },
+    "velora/marts/category_daily": {"velora/marts/stream_sessions"} | LIVE_KEYS,
+    "velora/marts/platform_hourly": {"velora/marts/stream_sessions"} | LIVE_KEYS,
+    "velora/marts/monetization_daily": {WEBHOOKS},
+    "velora/marts/top_supporters": {
+        WEBHOOKS,
+        "velora/volts_leaderboard",
+        "velora/gift_leaderboard",
+        "velora/points_leaderboard",
+    },
+    "velora/marts/revenue_estimate_daily": {WEBHOOKS},
+    "velora/marts/growth_rankings": {"velora/marts/channel_daily"},
+}
+MART_TABLES = {
+    "live_totals": ["marts.live_totals"],
+    "stream_sessions": ["marts.stream_sessions", "marts.stream_intervals"],
+    "channel_daily": ["marts.channel_daily"],
+    "category_daily": ["marts.category_daily", "marts.category_channel_daily"],
+    "platform_hourly": ["marts.platform_hourly"],
+    "monetization_daily": ["marts.monetization_daily"],
+    "top_supporters": ["marts.top_supporters"],
+    "revenue_estimate_daily": ["marts.revenue_estimate_daily"],
+    "growth_rankings": ["marts.growth_rankings"],
+}
+EXPECTED_GROUPS = {**LOADS, **dict.fromkeys(MART_DEPS, "marts"), PUBLISHED: "publish"}
+# Every load is a root; the one publish asset depends on every load and every mart.
+EXPECTED_DEPS = {
+    **{key: set() for key in LOADS},
+    **MART_DEPS,
+    PUBLISHED: set(LOADS) | set(MART_DEPS),
+}
 TABLE_OF = {
     **{name: "core.stream_snapshots" for name in LIVE},
     "volts_leaderboard": "core.leaderboard_entries",
@@ -52,8 +89,15 @@ WEBHOOK_TABLES = [
 EXPECTED_BLOCKING_CHECKS = {
     f"velora/{name}:valid_{table.replace('.', '_')}" for name, table in TABLE_OF.items()
 } | {
-    "velora/live_streams:valid_marts_live_totals",
     "velora/teams:valid_core_team_members",
+    *(
+        f"velora/marts/{mart}:{check}"
+        for mart, tables in MART_TABLES.items()
+        for check in [
+            *(f"valid_{t.replace('.', '_')}" for t in tables),
+            "reconciles_with_its_sources",
+        ]
+    ),
     *(f"velora/webhook_events:valid_{table.replace('.', '_')}" for table in WEBHOOK_TABLES),
 }
 EXPECTED_OTHER_CHECKS = {"velora/webhook_events:tracked_channels_not_silent"}
@@ -62,13 +106,15 @@ EXPECTED_SCHEDULES = {
     "velora_leaderboards_schedule": ("*/15 * * * *", "velora_leaderboards_job"),
     "velora_hourly_schedule": ("0 * * * *", "velora_hourly_job"),
 }
-# No velora_automation_sensor: the only asset with deps is published by every job instead.
-EXPECTED_SENSORS = {"velora_webhook_landing_sensor"}
+# No velora_automation_sensor: assets with deps are run by jobs (publish: every job; marts: the
+# marts sensor's range runs and backfills).
+EXPECTED_SENSORS = {"velora_webhook_landing_sensor", "velora_marts_sensor"}
 FAIL_WINDOW_MINUTES = {
     "live": 15,
     "leaderboards": 45,
     "hourly": 180,
     "webhooks": 120,
+    "marts": 30,
     "publish": 15,
 }
 

@@ -1,4 +1,4 @@
-"""Hours watched / average / peak as docs/metrics.md defines them (dashboards/metrics.py)."""
+"""Hours watched / average / peak as docs/metrics.md defines them (pipeline/marts/metrics.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dashboards.metrics import (
+from pipeline.marts.metrics import (
     MetricInputError,
     ViewerSample,
     combine,

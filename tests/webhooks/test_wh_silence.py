@@ -26,7 +26,7 @@ def snapshot(
 
 def tracked(conn, at: datetime, user_id: str) -> None:  # type: ignore[no-untyped-def]
     conn.execute(
-        "INSERT INTO ops.tracked_channels VALUES (?, ?, ?, 'configured', NULL)",
+        "INSERT INTO ops.tracked_channels (snapshot_at, user_id, username, reason) VALUES (?, ?, ?, 'configured')",
         [at, user_id, f"name_{user_id}"],
     )
 

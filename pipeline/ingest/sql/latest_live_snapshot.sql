@@ -1,4 +1,5 @@
--- The newest live poll at or before $poll_at (marts.live_totals is small: one row per poll).
+-- The newest live poll at or before $poll_at, no older than $not_before. The bounded range on
+-- snapshot_at lets DuckDB skip every older row group (zone maps), so the cost is flat in history.
 SELECT max(snapshot_at)
-FROM marts.live_totals
-WHERE snapshot_at <= $poll_at AND snapshot_at >= $not_before;
+FROM core.stream_snapshots
+WHERE source = 'live' AND snapshot_at <= $poll_at AND snapshot_at >= $not_before;
