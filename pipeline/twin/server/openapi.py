@@ -206,6 +206,7 @@ API: list[tuple[str, str, str, dict[str, Any], str | None]] = [
         _obj({"scopes": {"type": "array", "items": _obj({"name": STR, "description": STR})}}),
         None,
     ),
+    ("get", "/api/streams", "Live streams (Getting Started)", _list("streams", "Stream"), None),
     ("get", "/api/streams/live", "Live streams", _list("streams", "Stream"), None),
     ("get", "/api/streams/browse", "Browse live streams", _list("streams", "Stream"), None),
     ("get", "/api/streams/top", "Top streams", _list("streams", "Stream"), None),
