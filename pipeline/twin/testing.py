@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -94,6 +95,32 @@ class TwinHandle:
         }
         if scope is not None:
             body["scope"] = scope
+        response = self.client.post("/api/developer/oauth/token", json=body)
+        response.raise_for_status()
+        return response.json()["access_token"]
+
+    def user_token(
+        self, username: str | None = None, scopes: str | Iterable[str] | None = None
+    ) -> str:
+        """An access token acting for a broadcaster (authorization code grant, as after consent).
+
+        ``username`` (or user id) must be a creator that authorized the app; None picks the
+        first authorized creator by id. ``scopes`` default to every scope.
+        """
+        if username is not None:
+            creator = self.world.creator(username) or self.world.creator_by_username(username)
+            if creator is None or creator.id not in set(self.world.authorized_creator_ids):
+                raise ValueError(f"{username!r} is not a creator that authorized the app")
+        body: dict[str, Any] = {
+            "grant_type": "authorization_code",
+            "client_id": self.config.client_id,
+            "client_secret": self.config.client_secret,
+            "code": username or "twin-consent",  # the twin reads the broadcaster from the code
+            "redirect_uri": "http://127.0.0.1/oauth/callback",
+            "code_verifier": secrets.token_urlsafe(32),
+        }
+        if scopes is not None:
+            body["scope"] = scopes if isinstance(scopes, str) else " ".join(scopes)
         response = self.client.post("/api/developer/oauth/token", json=body)
         response.raise_for_status()
         return response.json()["access_token"]

@@ -95,8 +95,9 @@ async def subscribers(request: Request) -> JSONResponse:
 
 async def stream_info(request: Request) -> JSONResponse:
     state = twin(request)
-    require_scope(bearer(request), "stream:read")
-    creator = state.token_user()
+    tok = bearer(request)
+    require_scope(tok, "stream:read")
+    creator = state.token_channel(tok)
     live = state.live().for_user(creator.id)
     return JSONResponse(
         {
@@ -121,8 +122,9 @@ async def stream_categories(request: Request) -> JSONResponse:
 
 async def me(request: Request) -> JSONResponse:
     state = twin(request)
-    require_scope(bearer(request), "user:read")
-    creator = state.token_user()
+    tok = bearer(request)
+    require_scope(tok, "user:read")
+    creator = state.token_channel(tok)
     return JSONResponse(
         wire.user_profile(
             creator,
