@@ -179,12 +179,18 @@ class TwinHandle:
             body["webhook_id"] = webhook_id
         return self._admin("POST", "/_twin/webhooks/test-event", json=body)["queued"]
 
-    def create_webhook(self, url: str, events: list[str]) -> dict[str, Any]:
-        """Register a webhook through the public API; the result includes the secret."""
+    def create_webhook(
+        self, url: str, events: list[str], token: str | None = None
+    ) -> dict[str, Any]:
+        """Register a webhook through the public API; the result includes the secret.
+
+        With the default app token it serves every authorized creator; pass a
+        :meth:`user_token` to subscribe that broadcaster's channel only.
+        """
         response = self.client.post(
             f"/api/developer/apps/{self.config.client_id}/webhooks",
             json={"url": url, "events": events},
-            headers={"Authorization": f"Bearer {self.token()}"},
+            headers={"Authorization": f"Bearer {token or self.token()}"},
         )
         response.raise_for_status()
         return response.json()

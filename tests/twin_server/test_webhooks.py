@@ -119,6 +119,53 @@ def test_distinct_deliveries_match_the_true_event_totals(
     assert dict(by_type) == expected
 
 
+def _data_of(receiver: Receiver, *wire_types: str) -> list[dict]:
+    docs = [json.loads(r.body) for r in receiver.at("/hooks/all")]
+    return [d["data"] for d in docs if d.get("type", d.get("event")) in wire_types]
+
+
+def _user_id(user: dict) -> str | None:
+    return user.get("id", user.get("userId"))
+
+
+def test_subscribe_and_gift_top_level_user_is_the_subscriber_and_the_gifter(
+    hooked: tuple[TwinHandle, dict, datetime], receiver: Receiver
+) -> None:
+    """Changelog v1.2.0: userId on subscribe/gift matches the later subscription.end."""
+    subscribes = _data_of(receiver, "channel.subscribe")
+    gifts = _data_of(receiver, "channel.gift")
+    ends = _data_of(receiver, "channel.subscription.end")
+    assert subscribes and gifts and ends
+    for data in subscribes:
+        assert data["userId"] == _user_id(data["subscriber"]) != data["channelId"]
+        assert data["username"] == data["subscriber"]["username"]
+        assert data["displayName"] == data["subscriber"]["displayName"]
+    for data in gifts:
+        if data["gifter"].get("isAnonymous"):
+            assert "userId" not in data and data["isAnonymous"] is True
+        else:
+            assert data["userId"] == _user_id(data["gifter"]) != data["channelId"]
+            assert data["username"] == data["gifter"]["username"]
+    assert all(data["userId"] != data["channelId"] for data in ends)
+
+
+def test_stream_events_always_carry_stream_id_and_the_channel_user(
+    hooked: tuple[TwinHandle, dict, datetime], receiver: Receiver
+) -> None:
+    twin, _, _ = hooked
+    stream_events = _data_of(receiver, "stream.online", "stream.offline")
+    assert len(stream_events) > 10
+    for data in stream_events:
+        assert isinstance(data["streamId"], str) and data["streamId"]
+        channel = twin.world.creator(data["channelId"])
+        assert channel is not None
+        assert (data["userId"], data["username"]) == (channel.id, channel.username)
+        if "stream" in data:
+            assert data["stream"]["id"] == data["streamId"]
+    nested = sum("stream" in d for d in stream_events)
+    assert 0 < nested < len(stream_events), "the nested stream{} still comes on some"
+
+
 def test_duplicates_are_sent_and_counted(
     hooked: tuple[TwinHandle, dict, datetime], receiver: Receiver
 ) -> None:

@@ -153,7 +153,10 @@ async def webhooks_collection(request: Request) -> Response:
     state = twin(request)
     tok = _app_token(request)
     if request.method == "POST":
-        hook = state.webhooks.create(tok.client_id, await json_body(request), state.now())
+        # A user token subscribes its own channel only; an app token every authorized creator.
+        hook = state.webhooks.create(
+            tok.client_id, await json_body(request), state.now(), channel_id=tok.user_id
+        )
         return JSONResponse({**hook.public(), "secret": hook.secret}, status_code=201)
     return JSONResponse({"webhooks": [h.public() for h in state.webhooks.list(tok.client_id)]})
 

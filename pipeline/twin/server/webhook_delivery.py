@@ -144,21 +144,25 @@ class DeliveryEngine:
             return
         start = min(h.harvested_until for h in active)
         creator_ids = self.world.authorized_creator_ids
+        channels = {h.channel_id for h in active}
+        if None not in channels:  # only per-broadcaster webhooks: build just their channels
+            creator_ids = tuple(c for c in creator_ids if c in channels)
         events = self.world.events_between(start, now, creator_ids=creator_ids)
         for hook in active:
             batch: list[Delivery] = []
+            per_broadcaster = hook.channel_id is not None
             for event in events:
                 if not hook.harvested_until <= event.at < now:
+                    continue
+                if per_broadcaster and event.channel_id != hook.channel_id:
                     continue
                 wire = hook.wire_names.get(event.type)
                 if wire is None:
                     continue
+                channel = self.world.creator(event.channel_id)
+                body = build_body(event, wire, channel, per_broadcaster=per_broadcaster)
                 self._seq += 1
-                batch.append(
-                    Delivery(
-                        self._seq, hook.id, _event_id(event), wire, build_body(event, wire), now
-                    )
-                )
+                batch.append(Delivery(self._seq, hook.id, _event_id(event), wire, body, now))
             hook.harvested_until = now
             self.counts["events_queued"] += len(batch)
             self._pending.extend(self._shuffle_and_duplicate(batch))

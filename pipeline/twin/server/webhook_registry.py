@@ -53,6 +53,9 @@ class Webhook:
     status: str = "active"
     disabled_at: datetime | None = None
     wire_names: dict[str, str] = field(default_factory=dict)  # canonical -> name subscribed with
+    # Created with a user token: only this broadcaster's events. None (app token): every
+    # authorized creator. Never on the wire: the documented webhook object has no such field.
+    channel_id: str | None = None
 
     def __post_init__(self) -> None:
         self._index_names()
@@ -106,7 +109,9 @@ class WebhookRegistry:
         with self._lock:
             return list(self._hooks.values())
 
-    def create(self, client_id: str, body: dict[str, Any], now: datetime) -> Webhook:
+    def create(
+        self, client_id: str, body: dict[str, Any], now: datetime, channel_id: str | None = None
+    ) -> Webhook:
         url = _validate_url(body.get("url"))
         events = _validate_events(body.get("events"))
         with self._lock:
@@ -120,6 +125,7 @@ class WebhookRegistry:
                 created_at=now,
                 updated_at=now,
                 harvested_until=now,
+                channel_id=channel_id,
             )
             self._hooks[hook.id] = hook
         return hook
