@@ -210,18 +210,23 @@ def make_config(overrides: Mapping[str, Any]) -> TwinConfig:
 
 @contextlib.contextmanager
 def running_twin(
-    *, world: World | None = None, host: str = "127.0.0.1", **config: Any
+    *,
+    world: World | None = None,
+    host: str = "127.0.0.1",
+    allow_http_webhooks: bool = False,
+    **config: Any,
 ) -> Iterator[TwinHandle]:
     """Start the twin (uvicorn, background thread, free loopback port); stop it on exit.
 
     ``config`` are :class:`TwinConfig` fields (``faults`` may be a dict of FaultConfig fields);
-    pass ``world=`` to reuse an already built World across tests.
+    pass ``world=`` to reuse an already built World across tests. Like Velora, the twin refuses
+    ``http://`` webhook URLs unless ``allow_http_webhooks=True`` (loopback receivers).
     """
     import uvicorn
 
     from pipeline.twin.server import create_app
 
-    twin_config = make_config(config)
+    twin_config = make_config({**config, "allow_http_webhooks": allow_http_webhooks})
     app = create_app(twin_config, world=world)
     # Port 0: the kernel picks a free port at bind time, so there is no find-then-bind race.
     # (uvicorn binds itself: sockets handed in via ``sockets=`` lose TCP_NODELAY, which costs

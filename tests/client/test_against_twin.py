@@ -34,7 +34,9 @@ class OffsetClock:
 
 @pytest.fixture(scope="module")
 def twin() -> Iterator[Any]:
-    with twin_testing.running_twin(clock="frozen", creators=2000, seed=7) as handle:
+    with twin_testing.running_twin(
+        clock="frozen", creators=2000, seed=7, allow_http_webhooks=True
+    ) as handle:
         yield handle
 
 

@@ -55,6 +55,7 @@ def scoped(world: World) -> Iterator[tuple[TwinHandle, Receiver, dict[str, Any],
             start=START,
             rate_limit=0,
             webhook_duplicate_rate=0.0,
+            allow_http_webhooks=True,
         ) as twin,
     ):
         own = twin.create_webhook(

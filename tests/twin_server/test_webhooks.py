@@ -51,6 +51,7 @@ def hooked(world: World, receiver: Receiver) -> Iterator[tuple[TwinHandle, dict,
         start=START,
         rate_limit=0,
         webhook_duplicate_rate=0.2,
+        allow_http_webhooks=True,
     ) as twin:
         hook = twin.create_webhook(f"{receiver.base_url}/hooks/all", ALL_EVENTS)
         t0 = twin.now()
@@ -179,11 +180,27 @@ def test_duplicates_are_sent_and_counted(
     assert stats["pending"] == 0
 
 
+RETRY_OFFSETS = [0, 0, 60, 360, 2160, 9360]  # seconds after the first attempt
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected_stamp_offsets"),
+    [("first_attempt", [0] * 6), ("attempt", RETRY_OFFSETS)],
+    ids=["default-retry-keeps-first-attempt-timestamp-2h-later", "opt-in-timestamp-per-attempt"],
+)
 def test_retry_schedule_then_disable_after_the_fifth_retry(
-    world: World, receiver: Receiver
+    world: World, receiver: Receiver, mode: str, expected_stamp_offsets: list[int]
 ) -> None:
+    config = {} if mode == "first_attempt" else {"webhook_retry_timestamp": mode}
     with running_twin(
-        world=world, seed=SEED, creators=CREATORS, clock="frozen", start=START, rate_limit=0
+        world=world,
+        seed=SEED,
+        creators=CREATORS,
+        clock="frozen",
+        start=START,
+        rate_limit=0,
+        allow_http_webhooks=True,
+        **config,
     ) as twin:
         # Subscribed to an event the world never emits, so only the test event is delivered.
         hook = twin.create_webhook(f"{receiver.base_url}/hooks/fail", ["user.authorization.grant"])
@@ -199,10 +216,11 @@ def test_retry_schedule_then_disable_after_the_fifth_retry(
             assert len(receiver.at("/hooks/fail")) - seen == expected_new, f"after +{step}s"
             if expected_new:
                 offsets.append(int((twin.now() - start).total_seconds()))
-        assert offsets == [0, 0, 60, 360, 2160, 9360]
+        assert offsets == RETRY_OFFSETS
         got = receiver.at("/hooks/fail")[before:]
         stamps = [int(r.headers["x-velora-timestamp"]) for r in got]
-        assert [round((s - stamps[0]) / 1000) for s in stamps] == offsets
+        assert stamps[0] == int(start.timestamp() * 1000)
+        assert [round((s - stamps[0]) / 1000) for s in stamps] == expected_stamp_offsets
         assert len({r.body for r in got}) == 1, "retries resend the same body"
         auth = {"Authorization": f"Bearer {twin.token()}"}
         status = twin.client.get(
@@ -219,7 +237,11 @@ def test_retry_schedule_then_disable_after_the_fifth_retry(
 
 def test_test_events_carry_is_test(world: World, receiver: Receiver) -> None:
     with running_twin(
-        world=world, clock="frozen", start=START + timedelta(days=3), rate_limit=0
+        world=world,
+        clock="frozen",
+        start=START + timedelta(days=3),
+        rate_limit=0,
+        allow_http_webhooks=True,
     ) as twin:
         hook = twin.create_webhook(f"{receiver.base_url}/hooks/tests", ["channel.follow"])
         assert twin.test_event("channel.follow") == 1
@@ -231,20 +253,21 @@ def test_test_events_carry_is_test(world: World, receiver: Receiver) -> None:
 
 
 def test_webhook_crud_and_secret_rotation(twin: TwinHandle) -> None:
+    """Never delivers, so https URLs on a port nobody listens on are fine."""
     base = f"/api/developer/apps/{twin.config.client_id}/webhooks"
     auth = {"Authorization": f"Bearer {twin.token()}"}
     assert (
         twin.client.post(
-            base, json={"url": "http://127.0.0.1:9/x", "events": ["stream.online"]}
+            base, json={"url": "https://127.0.0.1:9/x", "events": ["stream.online"]}
         ).status_code
         == 401
     )
     bad = twin.client.post(
-        base, json={"url": "http://127.0.0.1:9/x", "events": ["nope"]}, headers=auth
+        base, json={"url": "https://127.0.0.1:9/x", "events": ["nope"]}, headers=auth
     )
     assert bad.status_code == 400 and bad.json()["error"] == "invalid_request"
     created = twin.client.post(
-        base, json={"url": "http://127.0.0.1:9/x", "events": ["stream.online"]}, headers=auth
+        base, json={"url": "https://127.0.0.1:9/x", "events": ["stream.online"]}, headers=auth
     )
     assert created.status_code == 201
     hook = created.json()

@@ -65,7 +65,7 @@ class TwinState:
         self.limiter = FixedWindowLimiter()
         self.faults = FaultInjector(config.faults)
         self.stats = RequestStats()
-        self.webhooks = WebhookRegistry()
+        self.webhooks = WebhookRegistry(allow_http=config.allow_http_webhooks)
         self.delivery = DeliveryEngine(world, self.clock, self.webhooks, config)
         self._live_lock = threading.Lock()
         self._live_cache: OrderedDict[datetime, LiveSnapshot] = OrderedDict()

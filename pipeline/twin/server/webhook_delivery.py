@@ -1,9 +1,11 @@
 """Webhook delivery engine: harvest world events as the twin clock moves and POST them, signed.
 
 - Harvest: for each active webhook, ``world.events_between(last, now, authorized creators)``
-  filtered by the webhook's event list (aliases accepted), then ``last = now``.
+  filtered by the webhook's event list (aliases accepted) and, for a webhook created with a user
+  token, by its channel; then ``last = now``.
 - Send: bounded concurrency, ``timeout`` seconds each, ``X-Velora-Signature`` = hex
-  HMAC-SHA256(secret, raw body), ``X-Velora-Timestamp`` = unix ms of the attempt (twin clock).
+  HMAC-SHA256(secret, raw body), ``X-Velora-Timestamp`` = unix ms (twin clock) of the first
+  attempt, or of each attempt with ``webhook_retry_timestamp="attempt"``.
 - Retry after non-2xx/timeout/connection error: immediately, +1 min, +5 min, +30 min, +2 h of
   twin time after the previous failure; when the last retry fails the webhook is disabled without
   notice and its queued deliveries are dropped.
@@ -52,6 +54,7 @@ class Delivery:
     attempts: int = 0
     duplicate: bool = False
     is_test: bool = False
+    first_attempt_at: datetime | None = None
 
 
 class DeliveryEngine:
@@ -216,6 +219,13 @@ class DeliveryEngine:
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=self.config.webhook_timeout)
         attempt_at = self.clock.now()
+        if delivery.first_attempt_at is None:
+            delivery.first_attempt_at = attempt_at
+        stamped_at = (
+            delivery.first_attempt_at
+            if self.config.webhook_retry_timestamp == "first_attempt"
+            else attempt_at
+        )
         delivery.attempts += 1
         if delivery.attempts > 1:
             self.counts["retried"] += 1
@@ -225,7 +235,7 @@ class DeliveryEngine:
             "Content-Type": "application/json",
             "User-Agent": "Velora-Webhooks/1.0 (twin)",
             "X-Velora-Signature": sign(hook.secret, delivery.body),
-            "X-Velora-Timestamp": str(unix_ms(attempt_at)),
+            "X-Velora-Timestamp": str(unix_ms(stamped_at)),
             "X-Velora-Event": delivery.event_type,
         }
         outcome: int | str

@@ -34,6 +34,9 @@ CANONICAL_EVENTS = (
     "user.authorization.revoke",
 )
 KNOWN_EVENTS = frozenset(CANONICAL_EVENTS) | frozenset(EVENT_ALIASES)
+# developer.velora.tv/developer/docs/webhooks/events: "Webhook URLs must use HTTPS for security.
+# HTTP endpoints will be rejected."
+HTTPS_REQUIRED = "Webhook URLs must use HTTPS. HTTP endpoints will be rejected."
 
 
 def canonical_event(name: str) -> str:
@@ -80,13 +83,17 @@ class Webhook:
         }
 
 
-def _validate_url(url: object) -> str:
+def _validate_url(url: object, allow_http: bool) -> str:
     if not isinstance(url, str) or not url:
         raise bad_request("url is required", param="url")
     parts = urlsplit(url)
-    # Production requires HTTPS; the twin also accepts http:// so loopback receivers work.
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise bad_request(f"url must be an absolute http(s) URL, got {url!r}", param="url")
+        raise bad_request(f"url must be an absolute https URL, got {url!r}", param="url")
+    if parts.scheme == "http" and not allow_http:
+        raise bad_request(
+            f"{HTTPS_REQUIRED} (twin: start it with --allow-http-webhooks for local receivers)",
+            param="url",
+        )
     return url
 
 
@@ -100,7 +107,8 @@ def _validate_events(events: object) -> list[str]:
 
 
 class WebhookRegistry:
-    def __init__(self) -> None:
+    def __init__(self, *, allow_http: bool = False) -> None:
+        self.allow_http = allow_http
         self._lock = threading.Lock()
         self._hooks: dict[str, Webhook] = {}
         self._counter = 0
@@ -112,7 +120,7 @@ class WebhookRegistry:
     def create(
         self, client_id: str, body: dict[str, Any], now: datetime, channel_id: str | None = None
     ) -> Webhook:
-        url = _validate_url(body.get("url"))
+        url = _validate_url(body.get("url"), self.allow_http)
         events = _validate_events(body.get("events"))
         with self._lock:
             self._counter += 1
@@ -148,7 +156,7 @@ class WebhookRegistry:
     def update(self, client_id: str, hook_id: str, body: dict[str, Any], now: datetime) -> Webhook:
         hook = self.get(client_id, hook_id)
         if "url" in body:
-            hook.url = _validate_url(body["url"])
+            hook.url = _validate_url(body["url"], self.allow_http)
         if "events" in body:
             hook.set_events(_validate_events(body["events"]))
         if "status" in body:
