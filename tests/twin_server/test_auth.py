@@ -15,6 +15,8 @@ TOKEN = "/api/developer/oauth/token"
 OWN_CHANNEL = [
     ("/api/integrations/oauth/stream/info", "stream:read"),
     ("/api/users/me", "user:read"),
+    ("/api/developer/subscriptions", "subscriptions:read"),
+    ("/api/developer/subscriptions/count", "subscriptions:read"),
 ]
 PRIVATE = [
     *OWN_CHANNEL,

@@ -139,6 +139,8 @@ SCHEMA_CHECKS = [
     ("/api/badges/catalog", "/api/badges/catalog", None),
     ("/api/users/me", "/api/users/me", "user"),
     ("/api/integrations/oauth/stream/info", "/api/integrations/oauth/stream/info", "user"),
+    ("/api/developer/subscriptions", "/api/developer/subscriptions?perPage=100", "user"),
+    ("/api/developer/subscriptions/count", "/api/developer/subscriptions/count", "user"),
     (
         "/api/subscriptions/creator/{creator_id}/subscribers",
         "/api/subscriptions/creator/{authorized}/subscribers",
