@@ -500,13 +500,7 @@ class VeloraClient:
             duplicates = 0
             for row in rows:
                 if not isinstance(row, dict):
-                    self._log(
-                        WARNING,
-                        "skipped_item",
-                        endpoint=endpoint,
-                        page=index,
-                        reason="not an object",
-                    )
+                    self._skip_non_object(endpoint, index)
                     continue
                 key = parsing.item_id(row, id_keys)
                 if key is not None:
@@ -546,6 +540,9 @@ class VeloraClient:
                     response=response,
                 )
             cursor = next_cursor
+
+    def _skip_non_object(self, endpoint: str, page: int) -> None:
+        self._log(WARNING, "skipped_item", endpoint=endpoint, page=page, reason="not an object")
 
     def get_list(
         self,
@@ -831,13 +828,7 @@ class VeloraClient:
         fresh = repeated = 0
         for row in rows:
             if not isinstance(row, dict):
-                self._log(
-                    WARNING,
-                    "skipped_item",
-                    endpoint=ROSTER_ENDPOINT,
-                    page=index,
-                    reason="not an object",
-                )
+                self._skip_non_object(ROSTER_ENDPOINT, index)
                 continue
             item = subscription_parsing.parse_roster_subscriber(row, result.warnings)
             if item.user_id is not None and item.user_id in seen:

@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from pipeline.twin.testing import TwinHandle, running_twin
+from pipeline.twin.testing import TwinHandle
 from pipeline.twin.world import Creator, World
-from tests.twin_server.conftest import CREATORS, SEED, START, assert_error_format
+from tests.twin_server.conftest import assert_error_format, frozen_twin
 
 TOKEN = "/api/developer/oauth/token"
 # Endpoints documented as acting for the authorizing user's own channel: user tokens only.
@@ -27,15 +27,7 @@ PRIVATE_IDS = [p[0].removeprefix("/api/") for p in PRIVATE]
 
 @pytest.fixture(scope="module")
 def authed(world: World) -> Iterator[TwinHandle]:
-    with running_twin(
-        world=world,
-        seed=SEED,
-        creators=CREATORS,
-        clock="frozen",
-        start=START,
-        rate_limit=0,
-        token_ttl=600,
-    ) as twin:
+    with frozen_twin(world, token_ttl=600) as twin:
         yield twin
 
 

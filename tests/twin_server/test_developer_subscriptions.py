@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.twin.testing import TwinHandle, running_twin
+from pipeline.twin.testing import TwinHandle
 from pipeline.twin.world import Subscriber, World
-from tests.twin_server.conftest import CREATORS, SEED, START, assert_error_format
+from tests.twin_server.conftest import START, assert_error_format, frozen_twin
 
 ROSTER = "/api/developer/subscriptions"
 COUNT = "/api/developer/subscriptions/count"
@@ -23,15 +23,7 @@ ROSTER_KEYS = {"userId", "username", "displayName", "tier", "isGift", "gifter", 
 @pytest.fixture(scope="module")
 def subs_twin(world: World) -> Iterator[TwinHandle]:
     """No limits at all, so functional tests never meet the 120/min bucket."""
-    with running_twin(
-        world=world,
-        seed=SEED,
-        creators=CREATORS,
-        clock="frozen",
-        start=START,
-        rate_limit=0,
-        subscriber_rate_limit=0,
-    ) as handle:
+    with frozen_twin(world, subscriber_rate_limit=0) as handle:
         yield handle
 
 
@@ -153,9 +145,7 @@ def wait_for_fresh_window() -> None:
 def test_all_subscriber_endpoints_share_one_120_per_minute_bucket(
     world: World, channel: str
 ) -> None:
-    with running_twin(
-        world=world, seed=SEED, creators=CREATORS, clock="frozen", start=START, rate_limit=0
-    ) as twin:
+    with frozen_twin(world) as twin:
         assert twin.config.subscriber_rate_limit == 120, "the documented default"
         user = {"Authorization": f"Bearer {twin.user_token(channel)}"}
         app = {"Authorization": f"Bearer {twin.token()}"}

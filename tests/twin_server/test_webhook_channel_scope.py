@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.twin.testing import TwinHandle, running_twin
+from pipeline.twin.testing import TwinHandle
 from pipeline.twin.world import World
-from tests.twin_server.conftest import CREATORS, SEED, START
+from tests.twin_server.conftest import START, frozen_twin
 from tests.twin_server.receiver import Receiver, running_receiver
 
 EVENTS = [
@@ -47,16 +47,7 @@ def scoped(world: World) -> Iterator[tuple[TwinHandle, Receiver, dict[str, Any],
     channel = _busiest_channel(world)
     with (
         running_receiver() as receiver,
-        running_twin(
-            world=world,
-            seed=SEED,
-            creators=CREATORS,
-            clock="frozen",
-            start=START,
-            rate_limit=0,
-            webhook_duplicate_rate=0.0,
-            allow_http_webhooks=True,
-        ) as twin,
+        frozen_twin(world, webhook_duplicate_rate=0.0, allow_http_webhooks=True) as twin,
     ):
         own = twin.create_webhook(
             f"{receiver.base_url}/hooks/own", EVENTS, token=twin.user_token(channel)

@@ -8,9 +8,9 @@ import pytest
 
 from pipeline.cli import build_parser
 from pipeline.twin.cli import config_from_args
-from pipeline.twin.testing import TwinHandle, running_twin
+from pipeline.twin.testing import TwinHandle
 from pipeline.twin.world import World
-from tests.twin_server.conftest import START, assert_error_format
+from tests.twin_server.conftest import assert_error_format, frozen_twin
 
 DOCUMENTED_REJECTION = "Webhook URLs must use HTTPS. HTTP endpoints will be rejected."
 
@@ -58,9 +58,7 @@ def test_http_url_is_rejected_on_update_and_the_hook_keeps_its_url(twin: TwinHan
 
 
 def test_allow_http_webhooks_accepts_loopback_receivers(world: World) -> None:
-    with running_twin(
-        world=world, clock="frozen", start=START, rate_limit=0, allow_http_webhooks=True
-    ) as twin:
+    with frozen_twin(world, allow_http_webhooks=True) as twin:
         hook = twin.create_webhook("http://127.0.0.1:9/hook", ["stream.online"])
         assert hook["url"] == "http://127.0.0.1:9/hook"
         patched = twin.client.patch(

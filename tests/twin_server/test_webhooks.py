@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from pipeline.twin.testing import TwinHandle, running_twin
+from pipeline.twin.testing import TwinHandle
 from pipeline.twin.world import World
-from tests.twin_server.conftest import CREATORS, SEED, START
+from tests.twin_server.conftest import START, frozen_twin
 from tests.twin_server.receiver import Receiver, running_receiver
 
 ALL_EVENTS = [
@@ -43,16 +43,7 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture(scope="module")
 def hooked(world: World, receiver: Receiver) -> Iterator[tuple[TwinHandle, dict, datetime]]:
     """A frozen twin with one webhook for every event type, advanced by two hours."""
-    with running_twin(
-        world=world,
-        seed=SEED,
-        creators=CREATORS,
-        clock="frozen",
-        start=START,
-        rate_limit=0,
-        webhook_duplicate_rate=0.2,
-        allow_http_webhooks=True,
-    ) as twin:
+    with frozen_twin(world, webhook_duplicate_rate=0.2, allow_http_webhooks=True) as twin:
         hook = twin.create_webhook(f"{receiver.base_url}/hooks/all", ALL_EVENTS)
         t0 = twin.now()
         for _ in range(4):
@@ -192,16 +183,7 @@ def test_retry_schedule_then_disable_after_the_fifth_retry(
     world: World, receiver: Receiver, mode: str, expected_stamp_offsets: list[int]
 ) -> None:
     config = {} if mode == "first_attempt" else {"webhook_retry_timestamp": mode}
-    with running_twin(
-        world=world,
-        seed=SEED,
-        creators=CREATORS,
-        clock="frozen",
-        start=START,
-        rate_limit=0,
-        allow_http_webhooks=True,
-        **config,
-    ) as twin:
+    with frozen_twin(world, allow_http_webhooks=True, **config) as twin:
         # Subscribed to an event the world never emits, so only the test event is delivered.
         hook = twin.create_webhook(f"{receiver.base_url}/hooks/fail", ["user.authorization.grant"])
         assert twin.test_event("user.authorization.grant", webhook_id=hook["id"]) == 1
@@ -236,13 +218,7 @@ def test_retry_schedule_then_disable_after_the_fifth_retry(
 
 
 def test_test_events_carry_is_test(world: World, receiver: Receiver) -> None:
-    with running_twin(
-        world=world,
-        clock="frozen",
-        start=START + timedelta(days=3),
-        rate_limit=0,
-        allow_http_webhooks=True,
-    ) as twin:
+    with frozen_twin(world, start=START + timedelta(days=3), allow_http_webhooks=True) as twin:
         hook = twin.create_webhook(f"{receiver.base_url}/hooks/tests", ["channel.follow"])
         assert twin.test_event("channel.follow") == 1
         twin.flush_webhooks()

@@ -9,18 +9,17 @@ The envelopes are assumed (docs/velora-api-shapes.md): ``{"subscriptions", "tota
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from pipeline.twin.server import wire
 from pipeline.twin.server.auth import require_scope
 from pipeline.twin.server.errors import bad_request
 from pipeline.twin.server.routes_private import bearer
 from pipeline.twin.server.routes_streams import twin
-from pipeline.twin.server.timefmt import iso
-from pipeline.twin.world import Creator, Subscriber, UserRef
+from pipeline.twin.world import Creator, Subscriber
 
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 100
@@ -56,20 +55,6 @@ def _active(request: Request, channel: Creator) -> list[Subscriber]:
     return state.subscribers(channel.id, state.now())
 
 
-def _user(user: UserRef) -> dict[str, Any]:
-    return {"userId": user.id, "username": user.username, "displayName": user.display_name}
-
-
-def _roster_item(sub: Subscriber) -> dict[str, Any]:
-    return {
-        **_user(sub.user),
-        "tier": sub.tier,
-        "isGift": sub.is_gift,
-        "gifter": _user(sub.gifter) if sub.gifter is not None else None,
-        "expiresAt": iso(sub.expires_at),
-    }
-
-
 async def roster(request: Request) -> JSONResponse:
     channel = _own_channel(request)
     params = request.query_params
@@ -79,7 +64,7 @@ async def roster(request: Request) -> JSONResponse:
     start = (page - 1) * per_page
     return JSONResponse(
         {
-            "subscriptions": [_roster_item(s) for s in subs[start : start + per_page]],
+            "subscriptions": [wire.roster_subscription(s) for s in subs[start : start + per_page]],
             "total": len(subs),  # the whole channel, independent of the page window
             "page": page,
             "perPage": per_page,
