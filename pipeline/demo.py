@@ -261,6 +261,7 @@ def _run(args: argparse.Namespace, settings: Settings, on_ready: Callable[[], No
                 str(twin_port),
                 "--clock",
                 "real",
+                "--allow-http-webhooks",  # the demo's receiver listens on plain loopback http
                 *world,
             ],
         )

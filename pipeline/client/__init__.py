@@ -38,6 +38,7 @@ from pipeline.client.ratelimit import RateLimiter
 from pipeline.client.responses import ApiResponse, FanOutResult, ListResult, ObjectResult, Page
 from pipeline.client.retry import STATUS_ACTIONS, Action
 from pipeline.client.stats import ClientStats
+from pipeline.client.subscription_parsing import RosterSubscriber, SubscriptionCount
 
 __all__ = [
     "STATUS_ACTIONS",
@@ -64,9 +65,11 @@ __all__ = [
     "PaginationLoopError",
     "RateLimited",
     "RateLimiter",
+    "RosterSubscriber",
     "ServerError",
     "StreamItem",
     "SubscriberItem",
+    "SubscriptionCount",
     "SystemClock",
     "TeamItem",
     "TeamMember",

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import httpx
 
-from pipeline.client import parsing
+from pipeline.client import parsing, subscription_parsing
 from pipeline.client.auth import TOKEN_ENDPOINT, TokenManager
 from pipeline.client.clock import Clock, SystemClock
 from pipeline.client.config import ClientConfig
@@ -51,6 +51,7 @@ from pipeline.client.ratelimit import RateLimiter
 from pipeline.client.responses import ApiResponse, FanOutResult, ListResult, ObjectResult, Page
 from pipeline.client.retry import Action, Backoff, RetryBudget, action_for, retry_after_seconds
 from pipeline.client.stats import ClientStats
+from pipeline.client.subscription_parsing import RosterSubscriber, SubscriptionCount
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -70,6 +71,9 @@ _TRANSIENT = (
 )
 
 WEBHOOKS_TEMPLATE = "/api/developer/apps/{client_id}/webhooks"
+ROSTER_ENDPOINT = "/api/developer/subscriptions"
+SUBSCRIPTION_COUNT_ENDPOINT = "/api/developer/subscriptions/count"
+ROSTER_MAX_PER_PAGE = 100
 
 
 def _segment(value: Any, name: str) -> str:
@@ -392,6 +396,8 @@ class VeloraClient:
                 text += " (the fixed access token was rejected)"
         if status == 403 and details.get("required_scope"):
             text += f" (needs scope {details['required_scope']})"
+        elif status == 403 and response.endpoint.startswith(ROSTER_ENDPOINT):
+            text += " (acts for a broadcaster: needs a user token, e.g. VELORA_ACCESS_TOKEN)"
         return cls(
             self._redact(text),
             endpoint=response.endpoint,
@@ -494,13 +500,7 @@ class VeloraClient:
             duplicates = 0
             for row in rows:
                 if not isinstance(row, dict):
-                    self._log(
-                        WARNING,
-                        "skipped_item",
-                        endpoint=endpoint,
-                        page=index,
-                        reason="not an object",
-                    )
+                    self._skip_non_object(endpoint, index)
                     continue
                 key = parsing.item_id(row, id_keys)
                 if key is not None:
@@ -540,6 +540,9 @@ class VeloraClient:
                     response=response,
                 )
             cursor = next_cursor
+
+    def _skip_non_object(self, endpoint: str, page: int) -> None:
+        self._log(WARNING, "skipped_item", endpoint=endpoint, page=page, reason="not an object")
 
     def get_list(
         self,
@@ -749,6 +752,99 @@ class VeloraClient:
             id_keys=("userId", "id"),
             max_pages=max_pages,
         )
+
+    def subscription_count(self) -> ObjectResult[SubscriptionCount]:
+        """The token user's active subscriber count (user token, ``subscriptions:read``;
+        paced by the 120/min subscriber bucket)."""
+        return self._typed_object(
+            SUBSCRIPTION_COUNT_ENDPOINT,
+            {},
+            subscription_parsing.parse_subscription_count,
+            "subscription count",
+        )
+
+    def subscription_roster(
+        self, *, per_page: int = ROSTER_MAX_PER_PAGE, max_pages: int | None = None
+    ) -> ListResult[RosterSubscriber]:
+        """Every active subscriber of the token user's channel, walking ``page=1..``.
+
+        Ends on an empty page, once ``total`` subscribers are in hand, or (without a total) on
+        a page shorter than the page size; with a total a short page does not end the walk, so a
+        server that caps ``perPage`` below ours is still read completely. A page that brings
+        only subscribers already seen raises :class:`PaginationLoopError` (``page`` ignored).
+        """
+        if isinstance(per_page, bool) or not isinstance(per_page, int):
+            raise VeloraArgumentError(f"per_page must be a whole number, got {per_page!r}")
+        if not 1 <= per_page <= ROSTER_MAX_PER_PAGE:
+            raise VeloraArgumentError(f"per_page must be 1..100, got {per_page}")
+        result: ListResult[RosterSubscriber] = ListResult(items=[], responses=[])
+        seen: set[str] = set()
+        for index in range(self.config.max_pages_guard):
+            params = {"page": index + 1, "perPage": per_page}
+            response = self._request("GET", ROSTER_ENDPOINT, params=params, page=index)
+            body = response.json()
+            rows = subscription_parsing.roster_rows(body)
+            if rows is None:
+                raise MalformedResponseError(
+                    f"GET {ROSTER_ENDPOINT} page {index + 1}: no subscriber list in the body",
+                    endpoint=ROSTER_ENDPOINT,
+                    status=response.status,
+                    response=response,
+                )
+            result.responses.append(response)
+            total = subscription_parsing.roster_total(body)
+            result.total = total if total is not None else result.total
+            fresh = self._add_roster_rows(result, rows, seen, index)
+            self.stats.add(pages=1)
+            if self._on_progress is not None:
+                self._on_progress(ROSTER_ENDPOINT, index + 1, len(result.items))
+            page_size = subscription_parsing.roster_page_size(body) or per_page
+            if (
+                not rows
+                or (result.total is not None and len(result.items) >= result.total)
+                or (result.total is None and len(rows) < page_size)
+                or (max_pages is not None and index + 1 >= max_pages)
+            ):
+                self._warn(ROSTER_ENDPOINT, result.warnings)
+                return result
+            if fresh == 0:
+                raise PaginationLoopError(
+                    f"GET {ROSTER_ENDPOINT}: page {index + 1} repeated only subscribers already "
+                    f"seen (the server ignores page?); stopping",
+                    endpoint=ROSTER_ENDPOINT,
+                    status=response.status,
+                    response=response,
+                )
+        raise PaginationLoopError(
+            f"GET {ROSTER_ENDPOINT}: more than {self.config.max_pages_guard} pages; stopping",
+            endpoint=ROSTER_ENDPOINT,
+        )
+
+    def _add_roster_rows(
+        self, result: ListResult[RosterSubscriber], rows: list[Any], seen: set[str], index: int
+    ) -> int:
+        """Parse a roster page into ``result``; subscribers already seen (the roster shifted
+        between pages) are dropped and counted. Returns how many were new."""
+        fresh = repeated = 0
+        for row in rows:
+            if not isinstance(row, dict):
+                self._skip_non_object(ROSTER_ENDPOINT, index)
+                continue
+            item = subscription_parsing.parse_roster_subscriber(row, result.warnings)
+            if item.user_id is not None and item.user_id in seen:
+                repeated += 1
+                continue
+            if item.user_id is not None:
+                seen.add(item.user_id)
+            result.items.append(item)
+            fresh += 1
+        if repeated:
+            result.duplicates_removed += repeated
+            self.stats.add(duplicates_removed=repeated)
+            self._log(
+                INFO, "duplicates_removed", endpoint=ROSTER_ENDPOINT, page=index, count=repeated
+            )
+        return fresh
 
     def chat_stats(self, channel_id: str) -> ObjectResult[ChatStats]:
         return self._typed_object(

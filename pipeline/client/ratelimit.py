@@ -1,6 +1,7 @@
 """Proactive pacing shared by every thread of one client.
 
-Each bucket (``default``; ``subscribers`` for ``/api/subscriptions/creator/*/subscribers``)
+Each bucket (``default``; ``subscribers`` for ``/api/subscriptions/creator/*/subscribers`` and
+``/api/developer/subscriptions[/count]``, which Velora limits together at 120/min per client)
 spreads the requests the server says remain (``X-RateLimit-Remaining``, minus a safety margin for
 requests in flight) over the time left until ``X-RateLimit-Reset``, never faster than our own
 ceiling, with a small burst allowance (GCRA). A sliding 60 s log enforces the ceiling hard.
@@ -21,7 +22,9 @@ from pipeline.client.clock import Clock
 WINDOW_SECONDS = 60.0  # Velora uses fixed 60 s windows
 RESET_SKEW_SECONDS = 0.25  # wait a little past a reset: clocks differ slightly
 
-SUBSCRIBERS_PATH = re.compile(r"^/api/subscriptions/creator/[^/]+/subscribers/?$")
+SUBSCRIBERS_PATH = re.compile(
+    r"^/api/(subscriptions/creator/[^/]+/subscribers|developer/subscriptions(/count)?)/?$"
+)
 
 
 @dataclass

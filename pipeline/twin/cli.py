@@ -7,6 +7,10 @@ import errno
 import socket
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.twin.server.config import TwinConfig
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
@@ -76,6 +80,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     hooks = serve.add_argument_group("webhooks")
     hooks.add_argument("--webhook-duplicate-rate", type=_rate, default=0.02)
     hooks.add_argument("--webhook-reorder-rate", type=_rate, default=0.05)
+    hooks.add_argument(
+        "--webhook-retry-timestamp",
+        choices=("first_attempt", "attempt"),
+        default="first_attempt",
+        help="X-Velora-Timestamp on retries: the first attempt's time (default) or each attempt's",
+    )
+    hooks.add_argument(
+        "--allow-http-webhooks",
+        action="store_true",
+        help="accept http:// webhook URLs (local receivers); Velora rejects them",
+    )
     serve.set_defaults(func=serve_command)
 
 
@@ -90,36 +105,45 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+def config_from_args(args: argparse.Namespace) -> TwinConfig:
+    """The TwinConfig that ``velora twin serve`` flags describe (raises TwinConfigError)."""
+    from pipeline.twin.server.config import FaultConfig, TwinConfig
+
+    faults = FaultConfig(
+        error_rate=args.fault_rate,
+        timeout_rate=args.timeout_rate,
+        slow_rate=args.slow_rate,
+        malformed_rate=args.malformed_rate,
+        storm_rate=args.storm_rate,
+        storm_seconds=args.storm_seconds,
+        timeout_delay=args.timeout_delay,
+        slow_delay=args.slow_delay,
+        seed=args.fault_seed,
+    )
+    return TwinConfig(
+        seed=args.seed,
+        creators=args.creators,
+        clock=args.clock,
+        speed=args.speed,
+        start=args.start,
+        rate_limit=args.rate_limit,
+        subscriber_rate_limit=args.subscriber_rate_limit,
+        token_ttl=args.token_ttl,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        faults=faults,
+        webhook_duplicate_rate=args.webhook_duplicate_rate,
+        webhook_reorder_rate=args.webhook_reorder_rate,
+        webhook_retry_timestamp=args.webhook_retry_timestamp,
+        allow_http_webhooks=args.allow_http_webhooks,
+    )
+
+
 def serve_command(args: argparse.Namespace) -> int:
-    from pipeline.twin.server.config import FaultConfig, TwinConfig, TwinConfigError
+    from pipeline.twin.server.config import TwinConfigError
 
     try:
-        faults = FaultConfig(
-            error_rate=args.fault_rate,
-            timeout_rate=args.timeout_rate,
-            slow_rate=args.slow_rate,
-            malformed_rate=args.malformed_rate,
-            storm_rate=args.storm_rate,
-            storm_seconds=args.storm_seconds,
-            timeout_delay=args.timeout_delay,
-            slow_delay=args.slow_delay,
-            seed=args.fault_seed,
-        )
-        config = TwinConfig(
-            seed=args.seed,
-            creators=args.creators,
-            clock=args.clock,
-            speed=args.speed,
-            start=args.start,
-            rate_limit=args.rate_limit,
-            subscriber_rate_limit=args.subscriber_rate_limit,
-            token_ttl=args.token_ttl,
-            client_id=args.client_id,
-            client_secret=args.client_secret,
-            faults=faults,
-            webhook_duplicate_rate=args.webhook_duplicate_rate,
-            webhook_reorder_rate=args.webhook_reorder_rate,
-        )
+        config = config_from_args(args)
     except TwinConfigError as exc:
         print(f"velora twin serve: error: {exc}", file=sys.stderr)
         return 2

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -98,6 +99,32 @@ class TwinHandle:
         response.raise_for_status()
         return response.json()["access_token"]
 
+    def user_token(
+        self, username: str | None = None, scopes: str | Iterable[str] | None = None
+    ) -> str:
+        """An access token acting for a broadcaster (authorization code grant, as after consent).
+
+        ``username`` (or user id) must be a creator that authorized the app; None picks the
+        first authorized creator by id. ``scopes`` default to every scope.
+        """
+        if username is not None:
+            creator = self.world.creator(username) or self.world.creator_by_username(username)
+            if creator is None or creator.id not in set(self.world.authorized_creator_ids):
+                raise ValueError(f"{username!r} is not a creator that authorized the app")
+        body: dict[str, Any] = {
+            "grant_type": "authorization_code",
+            "client_id": self.config.client_id,
+            "client_secret": self.config.client_secret,
+            "code": username or "twin-consent",  # the twin reads the broadcaster from the code
+            "redirect_uri": "http://127.0.0.1/oauth/callback",
+            "code_verifier": secrets.token_urlsafe(32),
+        }
+        if scopes is not None:
+            body["scope"] = scopes if isinstance(scopes, str) else " ".join(scopes)
+        response = self.client.post("/api/developer/oauth/token", json=body)
+        response.raise_for_status()
+        return response.json()["access_token"]
+
     def expire_tokens(self) -> int:
         return self._admin("POST", "/_twin/tokens/expire")["expired"]
 
@@ -152,12 +179,18 @@ class TwinHandle:
             body["webhook_id"] = webhook_id
         return self._admin("POST", "/_twin/webhooks/test-event", json=body)["queued"]
 
-    def create_webhook(self, url: str, events: list[str]) -> dict[str, Any]:
-        """Register a webhook through the public API; the result includes the secret."""
+    def create_webhook(
+        self, url: str, events: list[str], token: str | None = None
+    ) -> dict[str, Any]:
+        """Register a webhook through the public API; the result includes the secret.
+
+        With the default app token it serves every authorized creator; pass a
+        :meth:`user_token` to subscribe that broadcaster's channel only.
+        """
         response = self.client.post(
             f"/api/developer/apps/{self.config.client_id}/webhooks",
             json={"url": url, "events": events},
-            headers={"Authorization": f"Bearer {self.token()}"},
+            headers={"Authorization": f"Bearer {token or self.token()}"},
         )
         response.raise_for_status()
         return response.json()
@@ -177,18 +210,23 @@ def make_config(overrides: Mapping[str, Any]) -> TwinConfig:
 
 @contextlib.contextmanager
 def running_twin(
-    *, world: World | None = None, host: str = "127.0.0.1", **config: Any
+    *,
+    world: World | None = None,
+    host: str = "127.0.0.1",
+    allow_http_webhooks: bool = False,
+    **config: Any,
 ) -> Iterator[TwinHandle]:
     """Start the twin (uvicorn, background thread, free loopback port); stop it on exit.
 
     ``config`` are :class:`TwinConfig` fields (``faults`` may be a dict of FaultConfig fields);
-    pass ``world=`` to reuse an already built World across tests.
+    pass ``world=`` to reuse an already built World across tests. Like Velora, the twin refuses
+    ``http://`` webhook URLs unless ``allow_http_webhooks=True`` (loopback receivers).
     """
     import uvicorn
 
     from pipeline.twin.server import create_app
 
-    twin_config = make_config(config)
+    twin_config = make_config({**config, "allow_http_webhooks": allow_http_webhooks})
     app = create_app(twin_config, world=world)
     # Port 0: the kernel picks a free port at bind time, so there is no find-then-bind race.
     # (uvicorn binds itself: sockets handed in via ``sockets=`` lose TCP_NODELAY, which costs

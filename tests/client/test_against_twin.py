@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.client import ClientConfig, NotFound, VeloraAuthError, VeloraClient
+from pipeline.client import ClientConfig, Forbidden, NotFound, VeloraAuthError, VeloraClient
 
 twin_testing = pytest.importorskip("pipeline.twin.testing")
 
@@ -34,7 +34,9 @@ class OffsetClock:
 
 @pytest.fixture(scope="module")
 def twin() -> Iterator[Any]:
-    with twin_testing.running_twin(clock="frozen", creators=2000, seed=7) as handle:
+    with twin_testing.running_twin(
+        clock="frozen", creators=2000, seed=7, allow_http_webhooks=True
+    ) as handle:
         yield handle
 
 
@@ -215,3 +217,43 @@ def test_every_typed_call_parses_the_twin_without_warnings(twin) -> None:
     assert objects["profile"].item.user_id == first.user_id
     assert objects["team"].item.slug == slug
     assert results["followers"].total is not None
+
+
+def _channel_with_a_few_pages_of_subscribers(twin) -> tuple[str, int]:
+    """An authorized creator with 150-600 subscribers: several pages, few seconds of pacing."""
+    for creator_id in sorted(twin.world.authorized_creator_ids):
+        active = len(twin.world.subscribers(creator_id, twin.now()))
+        if 150 <= active <= 600:
+            return creator_id, active
+    raise AssertionError("no authorized creator with 150-600 subscribers")
+
+
+def test_subscription_roster_and_count_equal_the_twins_truth(twin) -> None:
+    channel, active = _channel_with_a_few_pages_of_subscribers(twin)
+    truth = twin.world.subscribers(channel, twin.now())
+    with VeloraClient(
+        ClientConfig(base_url=twin.base_url, access_token=twin.user_token(channel))
+    ) as client:
+        roster = client.subscription_roster()
+        count = client.subscription_count()
+        small_pages = client.subscription_roster(per_page=40, max_pages=2)
+    assert [s.user_id for s in roster.items] == [s.user.id for s in truth]
+    assert roster.total == count.item.count == active
+    assert len(roster.responses) == -(-active // 100) and roster.warnings == []
+    assert {s.gifter_id for s in roster.items if s.is_gift} - {None}, "gifters parsed"
+    assert all(s.expires_at is not None for s in roster.items)
+    assert len(small_pages.items) == 80 and small_pages.total == active
+    stats = twin.stats()
+    assert stats["served_429"] == 0
+    assert stats["endpoints"]["GET /api/developer/subscriptions"] == {
+        "200": len(roster.responses) + 2
+    }
+
+
+def test_subscription_endpoints_refuse_the_app_token(twin) -> None:
+    with client_for(twin) as client:
+        with pytest.raises(Forbidden, match="user token") as caught:
+            client.subscription_count()
+        assert caught.value.code == "forbidden"
+        with pytest.raises(Forbidden):
+            client.subscription_roster()

@@ -4,6 +4,7 @@ part), and a frozen-clock twin for read-only tests."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,13 @@ CREATORS = 1500
 START = datetime(2026, 1, 15, 20, 0, tzinfo=UTC)
 
 
+def frozen_twin(world: World, **config: Any) -> AbstractContextManager[TwinHandle]:
+    """A twin over the shared world, frozen at START, without the general rate limit;
+    ``config`` overrides or adds any running_twin / TwinConfig setting."""
+    defaults = {"seed": SEED, "creators": CREATORS, "clock": "frozen", "start": START}
+    return running_twin(world=world, **{**defaults, "rate_limit": 0, **config})
+
+
 @pytest.fixture(scope="session")
 def world() -> World:
     return World(WorldConfig(seed=SEED, creators=CREATORS))
@@ -25,9 +33,7 @@ def world() -> World:
 @pytest.fixture(scope="module")
 def twin(world: World) -> Iterator[TwinHandle]:
     """Frozen clock, no rate limit: for tests that only read."""
-    with running_twin(
-        world=world, seed=SEED, creators=CREATORS, clock="frozen", start=START, rate_limit=0
-    ) as handle:
+    with frozen_twin(world) as handle:
         yield handle
 
 

@@ -124,38 +124,43 @@ def test_openapi_documents_nothing_that_is_not_served(twin: TwinHandle) -> None:
 
 
 SCHEMA_CHECKS = [
-    ("/api/streams/live", "/api/streams/live", False),
-    ("/api/streams/growing", "/api/streams/growing", False),
-    ("/api/streams/user/{username}", "/api/streams/user/{username}", False),
-    ("/api/users/{username}", "/api/users/{username}", False),
-    ("/api/users/{user_id}/followers", "/api/users/{id}/followers", False),
-    ("/api/categories", "/api/categories", False),
-    ("/api/streams/{username}/clips", "/api/streams/{username}/clips", False),
-    ("/api/volts/leaderboard/{creator_id}", "/api/volts/leaderboard/{id}", False),
-    ("/api/chat/channels/{channel_id}/stats", "/api/chat/channels/{username}/stats", False),
-    ("/api/teams/{slug}/members", "/api/teams/{slug}/members", False),
-    ("/api/search/global", "/api/search/global?query=a", False),
-    ("/api/badges/catalog", "/api/badges/catalog", False),
-    ("/api/users/me", "/api/users/me", True),
+    ("/api/streams", "/api/streams", None),
+    ("/api/streams/live", "/api/streams/live", None),
+    ("/api/streams/growing", "/api/streams/growing", None),
+    ("/api/streams/user/{username}", "/api/streams/user/{username}", None),
+    ("/api/users/{username}", "/api/users/{username}", None),
+    ("/api/users/{user_id}/followers", "/api/users/{id}/followers", None),
+    ("/api/categories", "/api/categories", None),
+    ("/api/streams/{username}/clips", "/api/streams/{username}/clips", None),
+    ("/api/volts/leaderboard/{creator_id}", "/api/volts/leaderboard/{id}", None),
+    ("/api/chat/channels/{channel_id}/stats", "/api/chat/channels/{username}/stats", None),
+    ("/api/teams/{slug}/members", "/api/teams/{slug}/members", None),
+    ("/api/search/global", "/api/search/global?query=a", None),
+    ("/api/badges/catalog", "/api/badges/catalog", None),
+    ("/api/users/me", "/api/users/me", "user"),
+    ("/api/integrations/oauth/stream/info", "/api/integrations/oauth/stream/info", "user"),
+    ("/api/developer/subscriptions", "/api/developer/subscriptions?perPage=100", "user"),
+    ("/api/developer/subscriptions/count", "/api/developer/subscriptions/count", "user"),
     (
         "/api/subscriptions/creator/{creator_id}/subscribers",
         "/api/subscriptions/creator/{authorized}/subscribers",
-        True,
+        "app",
     ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("documented", "template", "needs_token"), SCHEMA_CHECKS, ids=[c[0] for c in SCHEMA_CHECKS]
+    ("documented", "template", "token"), SCHEMA_CHECKS, ids=[c[0] for c in SCHEMA_CHECKS]
 )
 def test_served_bodies_match_the_openapi_schema(
-    twin: TwinHandle, documented: str, template: str, needs_token: bool
+    twin: TwinHandle, documented: str, template: str, token: str | None
 ) -> None:
     doc = twin.client.get("/openapi.json").json()
     schema: dict[str, Any] = doc["paths"][documented]["get"]["responses"]["200"]["content"][
         "application/json"
     ]["schema"]
-    headers = {"Authorization": f"Bearer {twin.token()}"} if needs_token else {}
+    bearer = {"app": twin.token, "user": twin.user_token}[token]() if token else None
+    headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
     names = {**_names(twin), "authorized": twin.world.authorized_creator_ids[0]}
     response = twin.client.get(template.format(**names), headers=headers)
     assert response.status_code == 200, response.text

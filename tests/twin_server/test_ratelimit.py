@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline.twin.testing import TwinHandle, running_twin
+from pipeline.twin.testing import TwinHandle
 from pipeline.twin.world import World
-from tests.twin_server.conftest import CREATORS, SEED, START, assert_error_format
+from tests.twin_server.conftest import assert_error_format, frozen_twin
 
 LIMIT = 5
 
@@ -23,15 +23,7 @@ def wait_for_fresh_window() -> None:
 
 @pytest.fixture()
 def limited(world: World) -> Iterator[TwinHandle]:
-    with running_twin(
-        world=world,
-        seed=SEED,
-        creators=CREATORS,
-        clock="frozen",
-        start=START,
-        rate_limit=LIMIT,
-        subscriber_rate_limit=2,
-    ) as twin:
+    with frozen_twin(world, rate_limit=LIMIT, subscriber_rate_limit=2) as twin:
         wait_for_fresh_window()
         yield twin
 

@@ -199,3 +199,59 @@ def test_followers_total_matches_truth(twin: TwinHandle) -> None:
     assert body["total"] == twin.truth_followers(user)["followerCount"]
     times = [f["followedAt"] for f in body["followers"]]
     assert times == sorted(times, reverse=True)
+
+
+# ---- GET /api/streams (Getting Started's first request) ----------------------------------------
+DOCUMENTED_STREAM = {
+    "id",
+    "userId",
+    "username",
+    "title",
+    "viewerCount",
+    "startedAt",
+    "thumbnailUrl",
+}
+
+
+def test_streams_answers_the_documented_envelope(twin: TwinHandle) -> None:
+    body = twin.client.get("/api/streams").json()
+    assert set(body) == {"streams", "pagination"}
+    assert set(body["pagination"]) == {"cursor"}
+    assert isinstance(body["pagination"]["cursor"], str), "a busy list has a next page"
+    assert len(body["streams"]) == 25, "limit defaults to 25"
+    assert all(set(s) >= DOCUMENTED_STREAM for s in body["streams"])
+
+
+@pytest.mark.parametrize("limit", [1, 25, 100])
+def test_streams_walk_is_the_live_list_in_order(twin: TwinHandle, limit: int) -> None:
+    streams = walk(twin.client, "/api/streams", "streams", limit)
+    assert streams == walk(twin.client, "/api/streams/live", "streams", 100)
+    assert [s["id"] for s in streams] == [s["id"] for s in twin.truth_live()["streams"]]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("101", 100), ("0", 1), (None, 25)],
+    ids=["over-max-clamped-to-100", "zero-clamped-to-1", "default-25"],
+)
+def test_streams_limit_is_clamped_like_the_other_lists(
+    twin: TwinHandle, raw: str | None, expected: int
+) -> None:
+    params = {} if raw is None else {"limit": raw}
+    assert len(twin.client.get("/api/streams", params=params).json()["streams"]) == expected
+
+
+def test_streams_last_page_has_a_null_cursor_and_foreign_cursors_are_refused(
+    twin: TwinHandle,
+) -> None:
+    pages, cursor = [], None
+    while cursor is not None or not pages:
+        params = {"limit": 100, **({"cursor": cursor} if cursor else {})}
+        pages.append(twin.client.get("/api/streams", params=params).json())
+        cursor = pages[-1]["pagination"]["cursor"]
+    assert len(pages) > 1 and pages[-1]["streams"], "the last page is a real page"
+    assert pages[-1]["pagination"] == {"cursor": None}
+    live_cursor = twin.client.get("/api/streams/live").json()["pagination"]["cursor"]
+    foreign = twin.client.get("/api/streams", params={"cursor": live_cursor})
+    assert foreign.status_code == 400
+    assert_error_format(foreign.json(), "invalid_request")

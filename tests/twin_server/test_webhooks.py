@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from pipeline.twin.testing import TwinHandle, running_twin
+from pipeline.twin.testing import TwinHandle
 from pipeline.twin.world import World
-from tests.twin_server.conftest import CREATORS, SEED, START
+from tests.twin_server.conftest import START, frozen_twin
 from tests.twin_server.receiver import Receiver, running_receiver
 
 ALL_EVENTS = [
@@ -43,15 +43,7 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture(scope="module")
 def hooked(world: World, receiver: Receiver) -> Iterator[tuple[TwinHandle, dict, datetime]]:
     """A frozen twin with one webhook for every event type, advanced by two hours."""
-    with running_twin(
-        world=world,
-        seed=SEED,
-        creators=CREATORS,
-        clock="frozen",
-        start=START,
-        rate_limit=0,
-        webhook_duplicate_rate=0.2,
-    ) as twin:
+    with frozen_twin(world, webhook_duplicate_rate=0.2, allow_http_webhooks=True) as twin:
         hook = twin.create_webhook(f"{receiver.base_url}/hooks/all", ALL_EVENTS)
         t0 = twin.now()
         for _ in range(4):
@@ -119,6 +111,53 @@ def test_distinct_deliveries_match_the_true_event_totals(
     assert dict(by_type) == expected
 
 
+def _data_of(receiver: Receiver, *wire_types: str) -> list[dict]:
+    docs = [json.loads(r.body) for r in receiver.at("/hooks/all")]
+    return [d["data"] for d in docs if d.get("type", d.get("event")) in wire_types]
+
+
+def _user_id(user: dict) -> str | None:
+    return user.get("id", user.get("userId"))
+
+
+def test_subscribe_and_gift_top_level_user_is_the_subscriber_and_the_gifter(
+    hooked: tuple[TwinHandle, dict, datetime], receiver: Receiver
+) -> None:
+    """Changelog v1.2.0: userId on subscribe/gift matches the later subscription.end."""
+    subscribes = _data_of(receiver, "channel.subscribe")
+    gifts = _data_of(receiver, "channel.gift")
+    ends = _data_of(receiver, "channel.subscription.end")
+    assert subscribes and gifts and ends
+    for data in subscribes:
+        assert data["userId"] == _user_id(data["subscriber"]) != data["channelId"]
+        assert data["username"] == data["subscriber"]["username"]
+        assert data["displayName"] == data["subscriber"]["displayName"]
+    for data in gifts:
+        if data["gifter"].get("isAnonymous"):
+            assert "userId" not in data and data["isAnonymous"] is True
+        else:
+            assert data["userId"] == _user_id(data["gifter"]) != data["channelId"]
+            assert data["username"] == data["gifter"]["username"]
+    assert all(data["userId"] != data["channelId"] for data in ends)
+
+
+def test_stream_events_always_carry_stream_id_and_the_channel_user(
+    hooked: tuple[TwinHandle, dict, datetime], receiver: Receiver
+) -> None:
+    twin, _, _ = hooked
+    stream_events = _data_of(receiver, "stream.online", "stream.offline")
+    assert len(stream_events) > 10
+    for data in stream_events:
+        assert isinstance(data["streamId"], str) and data["streamId"]
+        channel = twin.world.creator(data["channelId"])
+        assert channel is not None
+        assert (data["userId"], data["username"]) == (channel.id, channel.username)
+        if "stream" in data:
+            assert data["stream"]["id"] == data["streamId"]
+    nested = sum("stream" in d for d in stream_events)
+    assert 0 < nested < len(stream_events), "the nested stream{} still comes on some"
+
+
 def test_duplicates_are_sent_and_counted(
     hooked: tuple[TwinHandle, dict, datetime], receiver: Receiver
 ) -> None:
@@ -132,12 +171,19 @@ def test_duplicates_are_sent_and_counted(
     assert stats["pending"] == 0
 
 
+RETRY_OFFSETS = [0, 0, 60, 360, 2160, 9360]  # seconds after the first attempt
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected_stamp_offsets"),
+    [("first_attempt", [0] * 6), ("attempt", RETRY_OFFSETS)],
+    ids=["default-retry-keeps-first-attempt-timestamp-2h-later", "opt-in-timestamp-per-attempt"],
+)
 def test_retry_schedule_then_disable_after_the_fifth_retry(
-    world: World, receiver: Receiver
+    world: World, receiver: Receiver, mode: str, expected_stamp_offsets: list[int]
 ) -> None:
-    with running_twin(
-        world=world, seed=SEED, creators=CREATORS, clock="frozen", start=START, rate_limit=0
-    ) as twin:
+    config = {} if mode == "first_attempt" else {"webhook_retry_timestamp": mode}
+    with frozen_twin(world, allow_http_webhooks=True, **config) as twin:
         # Subscribed to an event the world never emits, so only the test event is delivered.
         hook = twin.create_webhook(f"{receiver.base_url}/hooks/fail", ["user.authorization.grant"])
         assert twin.test_event("user.authorization.grant", webhook_id=hook["id"]) == 1
@@ -152,10 +198,11 @@ def test_retry_schedule_then_disable_after_the_fifth_retry(
             assert len(receiver.at("/hooks/fail")) - seen == expected_new, f"after +{step}s"
             if expected_new:
                 offsets.append(int((twin.now() - start).total_seconds()))
-        assert offsets == [0, 0, 60, 360, 2160, 9360]
+        assert offsets == RETRY_OFFSETS
         got = receiver.at("/hooks/fail")[before:]
         stamps = [int(r.headers["x-velora-timestamp"]) for r in got]
-        assert [round((s - stamps[0]) / 1000) for s in stamps] == offsets
+        assert stamps[0] == int(start.timestamp() * 1000)
+        assert [round((s - stamps[0]) / 1000) for s in stamps] == expected_stamp_offsets
         assert len({r.body for r in got}) == 1, "retries resend the same body"
         auth = {"Authorization": f"Bearer {twin.token()}"}
         status = twin.client.get(
@@ -171,9 +218,7 @@ def test_retry_schedule_then_disable_after_the_fifth_retry(
 
 
 def test_test_events_carry_is_test(world: World, receiver: Receiver) -> None:
-    with running_twin(
-        world=world, clock="frozen", start=START + timedelta(days=3), rate_limit=0
-    ) as twin:
+    with frozen_twin(world, start=START + timedelta(days=3), allow_http_webhooks=True) as twin:
         hook = twin.create_webhook(f"{receiver.base_url}/hooks/tests", ["channel.follow"])
         assert twin.test_event("channel.follow") == 1
         twin.flush_webhooks()
@@ -184,20 +229,21 @@ def test_test_events_carry_is_test(world: World, receiver: Receiver) -> None:
 
 
 def test_webhook_crud_and_secret_rotation(twin: TwinHandle) -> None:
+    """Never delivers, so https URLs on a port nobody listens on are fine."""
     base = f"/api/developer/apps/{twin.config.client_id}/webhooks"
     auth = {"Authorization": f"Bearer {twin.token()}"}
     assert (
         twin.client.post(
-            base, json={"url": "http://127.0.0.1:9/x", "events": ["stream.online"]}
+            base, json={"url": "https://127.0.0.1:9/x", "events": ["stream.online"]}
         ).status_code
         == 401
     )
     bad = twin.client.post(
-        base, json={"url": "http://127.0.0.1:9/x", "events": ["nope"]}, headers=auth
+        base, json={"url": "https://127.0.0.1:9/x", "events": ["nope"]}, headers=auth
     )
     assert bad.status_code == 400 and bad.json()["error"] == "invalid_request"
     created = twin.client.post(
-        base, json={"url": "http://127.0.0.1:9/x", "events": ["stream.online"]}, headers=auth
+        base, json={"url": "https://127.0.0.1:9/x", "events": ["stream.online"]}, headers=auth
     )
     assert created.status_code == 201
     hook = created.json()

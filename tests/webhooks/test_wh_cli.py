@@ -18,7 +18,7 @@ twin_testing = pytest.importorskip("pipeline.twin.testing")
 
 @pytest.fixture(scope="module")
 def twin() -> Iterator[object]:
-    with twin_testing.running_twin(clock="frozen", creators=50) as handle:
+    with twin_testing.running_twin(clock="frozen", creators=50, allow_http_webhooks=True) as handle:
         yield handle
 
 

@@ -47,7 +47,9 @@ def test_twin_deliveries_match_truth(tmp_path: Path) -> None:
     secrets = tmp_path / "secrets.json"
     config = twin_receiver_config(tmp_path, secrets)
     with (
-        twin_testing.running_twin(clock="frozen", start=TWIN_START, creators=2000) as twin,
+        twin_testing.running_twin(
+            clock="frozen", start=TWIN_START, creators=2000, allow_http_webhooks=True
+        ) as twin,
         running_receiver(config) as rx,
     ):
         hook = twin.create_webhook(rx.url, EVENTS)

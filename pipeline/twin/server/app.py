@@ -13,7 +13,13 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from pipeline.twin.server import routes_admin, routes_channels, routes_private, routes_streams
+from pipeline.twin.server import (
+    routes_admin,
+    routes_channels,
+    routes_developer_subscriptions,
+    routes_private,
+    routes_streams,
+)
 from pipeline.twin.server.config import TwinConfig
 from pipeline.twin.server.errors import ApiError, error_body, error_response
 from pipeline.twin.server.middleware import EdgeMiddleware
@@ -90,6 +96,7 @@ def create_app(config: TwinConfig | None = None, world: World | None = None) -> 
         *routes_admin.ROUTES,
         Route("/openapi.json", _openapi),
         *routes_private.ROUTES,  # before /api/users/{username} so /api/users/me wins
+        *routes_developer_subscriptions.ROUTES,
         *routes_streams.ROUTES,
         *routes_channels.ROUTES,
     ]

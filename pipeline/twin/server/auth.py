@@ -1,9 +1,15 @@
-"""OAuth for the twin: client credentials, refresh tokens, bearer checks against twin time."""
+"""OAuth for the twin: client credentials, authorization codes, refresh tokens, bearer checks
+against twin time.
+
+Client-credentials tokens are app-only (``user_id`` None: Velora's "server-to-server, app-only
+access"); authorization-code tokens act for one broadcaster, and a refresh keeps that user.
+"""
 
 from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,13 +45,24 @@ class Token:
     client_id: str
     scopes: frozenset[str]
     expires_at: datetime
+    user_id: str | None = None  # the broadcaster a user token acts for; None: app-only
 
 
 class TokenStore:
-    def __init__(self, client_id: str, client_secret: str, ttl_seconds: int) -> None:
+    """``broadcaster_for_code`` names the user an authorization code stands for (the twin has
+    no consent screen, so the code itself says who consented)."""
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        ttl_seconds: int,
+        broadcaster_for_code: Callable[[str], str],
+    ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
         self.ttl = ttl_seconds
+        self._broadcaster_for_code = broadcaster_for_code
         self._lock = threading.Lock()
         self._by_access: dict[str, Token] = {}
         self._by_refresh: dict[str, Token] = {}
@@ -75,13 +92,14 @@ class TokenStore:
             )
         return names
 
-    def _issue(self, scopes: frozenset[str], now: datetime) -> Token:
+    def _issue(self, scopes: frozenset[str], now: datetime, user_id: str | None = None) -> Token:
         token = Token(
             access_token="vtw_" + secrets.token_urlsafe(24),
             refresh_token="vtr_" + secrets.token_urlsafe(24),
             client_id=self.client_id,
             scopes=scopes,
             expires_at=now + timedelta(seconds=self.ttl),
+            user_id=user_id,
         )
         with self._lock:
             self._by_access[token.access_token] = token
@@ -101,9 +119,9 @@ class TokenStore:
                     self._by_access.pop(old.access_token, None)
             if old is None:
                 raise ApiError(400, "unknown or already used refresh_token", code="invalid_grant")
-            return self._issue(old.scopes, now)
+            return self._issue(old.scopes, now, old.user_id)
         if grant_type == "authorization_code":
-            # The twin has no consent screen: any non-empty code from the twin client is accepted.
+            # No consent screen: any non-empty code is accepted and names the broadcaster.
             self._check_client(body)
             missing = [k for k in ("code", "redirect_uri", "code_verifier") if not body.get(k)]
             if missing:
@@ -113,7 +131,8 @@ class TokenStore:
                     code="invalid_request",
                     details={"missing": missing},
                 )
-            return self._issue(self._parse_scopes(body.get("scope")), now)
+            scopes = self._parse_scopes(body.get("scope"))
+            return self._issue(scopes, now, self._broadcaster_for_code(str(body["code"])))
         raise ApiError(400, f"unsupported grant_type {grant_type!r}", code="unsupported_grant_type")
 
     def lookup(self, access_token: str) -> Token | None:
@@ -139,6 +158,19 @@ class TokenStore:
         if token.expires_at <= now:
             raise ApiError(401, "access token expired", details={"reason": "token_expired"})
         return token
+
+
+def require_user(token: Token) -> str:
+    """The broadcaster a token acts for; app-only tokens are refused on "own channel" endpoints."""
+    if token.user_id is None:
+        raise ApiError(
+            403,
+            "this endpoint acts for the authorizing user's own channel; an app-only "
+            "(client_credentials) token has no user. Use the authorization code flow.",
+            code="forbidden",
+            details={"grant_type": "client_credentials", "required_grant": "authorization_code"},
+        )
+    return token.user_id
 
 
 def require_scope(token: Token, scope: str) -> None:

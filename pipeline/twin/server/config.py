@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 CLOCK_MODES = ("real", "accelerated", "frozen")
+# What X-Velora-Timestamp says on a retry. The docs ("when the event was sent") leave it open;
+# "first_attempt" is the harsher reading for receivers, so it is the default.
+RETRY_TIMESTAMP_MODES = ("first_attempt", "attempt")
 
 
 class TwinConfigError(ValueError):
@@ -65,6 +68,9 @@ class TwinConfig:
     webhook_concurrency: int = 16
     webhook_tick_seconds: float = 1.0  # background delivery period (real/accelerated clocks)
     webhook_seed: int | None = None  # None: derived from seed
+    webhook_retry_timestamp: str = "first_attempt"  # or "attempt" (see RETRY_TIMESTAMP_MODES)
+    # Velora rejects http:// webhook URLs; local receivers on loopback need this switched on.
+    allow_http_webhooks: bool = False
 
     def __post_init__(self) -> None:
         if self.clock not in CLOCK_MODES:
@@ -85,5 +91,10 @@ class TwinConfig:
             raise TwinConfigError("webhook_reorder_rate must be between 0 and 1")
         if self.webhook_concurrency < 1:
             raise TwinConfigError("webhook_concurrency must be at least 1")
+        if self.webhook_retry_timestamp not in RETRY_TIMESTAMP_MODES:
+            raise TwinConfigError(
+                f"webhook_retry_timestamp must be one of {', '.join(RETRY_TIMESTAMP_MODES)}, "
+                f"got {self.webhook_retry_timestamp!r}"
+            )
         if self.start is not None and self.start.tzinfo is None:
             raise TwinConfigError("start must be timezone-aware")

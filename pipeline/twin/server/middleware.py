@@ -30,7 +30,10 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 logger = logging.getLogger("velora.twin")
 
-SUBSCRIBER_PATH = re.compile(r"^/api/subscriptions/creator/[^/]+/subscribers/?$")
+# One 120/min bucket for every subscriber endpoint (rate-limits page; changelog v1.2.0).
+SUBSCRIBER_PATH = re.compile(
+    r"^/api/(subscriptions/creator/[^/]+/subscribers|developer/subscriptions(/count)?)/?$"
+)
 
 
 def _is_admin(path: str) -> bool:

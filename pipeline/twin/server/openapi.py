@@ -171,6 +171,18 @@ SCHEMAS: dict[str, Any] = {
             "months": INT,
         }
     ),
+    "UserRef": _obj({"userId": STR, "username": STR, "displayName": STR}),
+    "RosterSubscription": _obj(
+        {
+            "userId": STR,
+            "username": STR,
+            "displayName": STR,
+            "tier": {"type": "integer", "enum": [1000, 2000, 3000]},
+            "isGift": BOOL,
+            "gifter": {"oneOf": [_ref("UserRef"), {"type": "null"}]},
+            "expiresAt": TIME,
+        }
+    ),
     "Badge": _obj(
         {"slug": STR, "name": STR, "category": STR, "staticAssetUrl": STR, "animatedAssetUrl": STR}
     ),
@@ -206,6 +218,7 @@ API: list[tuple[str, str, str, dict[str, Any], str | None]] = [
         _obj({"scopes": {"type": "array", "items": _obj({"name": STR, "description": STR})}}),
         None,
     ),
+    ("get", "/api/streams", "Live streams (Getting Started)", _list("streams", "Stream"), None),
     ("get", "/api/streams/live", "Live streams", _list("streams", "Stream"), None),
     ("get", "/api/streams/browse", "Browse live streams", _list("streams", "Stream"), None),
     ("get", "/api/streams/top", "Top streams", _list("streams", "Stream"), None),
@@ -338,6 +351,27 @@ API: list[tuple[str, str, str, dict[str, Any], str | None]] = [
     ),
     (
         "get",
+        "/api/developer/subscriptions",
+        "Own channel's active subscribers, paged (120/min; user token)",
+        _obj(
+            {
+                "subscriptions": {"type": "array", "items": _ref("RosterSubscription")},
+                "total": INT,
+                "page": INT,
+                "perPage": INT,
+            }
+        ),
+        "subscriptions:read",
+    ),
+    (
+        "get",
+        "/api/developer/subscriptions/count",
+        "Own channel's active subscriber count (120/min; user token)",
+        _obj({"count": INT}),
+        "subscriptions:read",
+    ),
+    (
+        "get",
         "/api/integrations/oauth/stream/info",
         "Own stream info",
         _obj(
@@ -413,6 +447,18 @@ PAGINATED_PARAMS = [
     {"name": "cursor", "in": "query", "schema": STR},
 ]
 
+# Query parameters of endpoints that page by number instead of by cursor.
+QUERY_PARAMS: dict[str, list[dict[str, Any]]] = {
+    "/api/developer/subscriptions": [
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+        {
+            "name": "perPage",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+        },
+    ],
+}
+
 ERROR_RESPONSES = {
     "400": "invalid_request",
     "401": "unauthorized",
@@ -454,6 +500,7 @@ def _operation(
     }
     if "pagination" in schema.get("properties", {}):
         op["parameters"] += PAGINATED_PARAMS
+    op["parameters"] += QUERY_PARAMS.get(path, [])
     if scope is not None:
         op["security"] = [{"bearer": [scope] if scope else []}]
     return op

@@ -95,8 +95,9 @@ async def subscribers(request: Request) -> JSONResponse:
 
 async def stream_info(request: Request) -> JSONResponse:
     state = twin(request)
-    require_scope(bearer(request), "stream:read")
-    creator = state.token_user()
+    tok = bearer(request)
+    require_scope(tok, "stream:read")
+    creator = state.token_channel(tok)
     live = state.live().for_user(creator.id)
     return JSONResponse(
         {
@@ -121,8 +122,9 @@ async def stream_categories(request: Request) -> JSONResponse:
 
 async def me(request: Request) -> JSONResponse:
     state = twin(request)
-    require_scope(bearer(request), "user:read")
-    creator = state.token_user()
+    tok = bearer(request)
+    require_scope(tok, "user:read")
+    creator = state.token_channel(tok)
     return JSONResponse(
         wire.user_profile(
             creator,
@@ -151,7 +153,10 @@ async def webhooks_collection(request: Request) -> Response:
     state = twin(request)
     tok = _app_token(request)
     if request.method == "POST":
-        hook = state.webhooks.create(tok.client_id, await json_body(request), state.now())
+        # A user token subscribes its own channel only; an app token every authorized creator.
+        hook = state.webhooks.create(
+            tok.client_id, await json_body(request), state.now(), channel_id=tok.user_id
+        )
         return JSONResponse({**hook.public(), "secret": hook.secret}, status_code=201)
     return JSONResponse({"webhooks": [h.public() for h in state.webhooks.list(tok.client_id)]})
 

@@ -1,4 +1,4 @@
-"""Public stream endpoints: live, browse, top, growing, featured, user/:username."""
+"""Public stream endpoints: streams, live, browse, top, growing, featured, user/:username."""
 
 from __future__ import annotations
 
@@ -25,6 +25,12 @@ def twin(request: Request) -> TwinState:
 def page_response(key: str, items: list[Any], request: Request, scope: str) -> JSONResponse:
     page, pagination = paginate(items, request.query_params, scope)
     return JSONResponse({key: list(page), "pagination": pagination})
+
+
+async def streams(request: Request) -> JSONResponse:
+    """Getting Started's first request: the live list in the documented envelope. Its own cursor
+    scope, so a cursor from /api/streams/live is refused here (and the other way round)."""
+    return page_response("streams", twin(request).live().wire, request, "streams")
 
 
 async def live(request: Request) -> JSONResponse:
@@ -113,6 +119,7 @@ def following_count(state: TwinState, creator_id: str) -> int:
 
 
 ROUTES = [
+    Route("/api/streams", streams),
     Route("/api/streams/live", live),
     Route("/api/streams/browse", browse),
     Route("/api/streams/top", top),

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pipeline.twin.server import wire
-from pipeline.twin.server.auth import Token, TokenStore
+from pipeline.twin.server.auth import Token, TokenStore, require_user
 from pipeline.twin.server.clock import TwinClock
 from pipeline.twin.server.config import TwinConfig
-from pipeline.twin.server.errors import not_found
+from pipeline.twin.server.errors import ApiError, not_found
 from pipeline.twin.server.faults import FaultInjector
 from pipeline.twin.server.ratelimit import FixedWindowLimiter
 from pipeline.twin.server.stats import RequestStats
@@ -59,11 +59,13 @@ class TwinState:
         self.config = config
         self.world = world
         self.clock = TwinClock(start, config.clock, config.speed)
-        self.tokens = TokenStore(config.client_id, config.client_secret, config.token_ttl)
+        self.tokens = TokenStore(
+            config.client_id, config.client_secret, config.token_ttl, self.broadcaster_for_code
+        )
         self.limiter = FixedWindowLimiter()
         self.faults = FaultInjector(config.faults)
         self.stats = RequestStats()
-        self.webhooks = WebhookRegistry()
+        self.webhooks = WebhookRegistry(allow_http=config.allow_http_webhooks)
         self.delivery = DeliveryEngine(world, self.clock, self.webhooks, config)
         self._live_lock = threading.Lock()
         self._live_cache: OrderedDict[datetime, LiveSnapshot] = OrderedDict()
@@ -138,8 +140,20 @@ class TwinState:
             raise not_found(f"user {username!r} not found", username=username)
         return creator
 
-    def token_user(self) -> Creator:
-        """The channel a twin token acts for: the first creator that authorized the app."""
-        ids = list(self.world.authorized_creator_ids)
-        creator = self.world.creator(sorted(ids)[0]) if ids else None
-        return creator or self.world.creators[0]
+    def broadcaster_for_code(self, code: str) -> str:
+        """The creator an authorization code stands for: the authorized creator whose id or
+        username the code is, else (a twin convenience) the first authorized creator by id."""
+        authorized = sorted(self.world.authorized_creator_ids)
+        if not authorized:
+            raise ApiError(400, "no creator has authorized this application", code="invalid_grant")
+        named = self.world.creator(code) or self.creator_by_username(code)
+        if named is not None and named.id in set(authorized):
+            return named.id
+        return authorized[0]
+
+    def token_channel(self, token: Token) -> Creator:
+        """The channel of a user token (403 for app-only tokens)."""
+        creator = self.world.creator(require_user(token))
+        if creator is None:  # tokens are only issued for the world's creators
+            raise not_found("the token's user no longer exists", userId=token.user_id)
+        return creator

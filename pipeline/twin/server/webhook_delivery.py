@@ -1,9 +1,11 @@
 """Webhook delivery engine: harvest world events as the twin clock moves and POST them, signed.
 
 - Harvest: for each active webhook, ``world.events_between(last, now, authorized creators)``
-  filtered by the webhook's event list (aliases accepted), then ``last = now``.
+  filtered by the webhook's event list (aliases accepted) and, for a webhook created with a user
+  token, by its channel; then ``last = now``.
 - Send: bounded concurrency, ``timeout`` seconds each, ``X-Velora-Signature`` = hex
-  HMAC-SHA256(secret, raw body), ``X-Velora-Timestamp`` = unix ms of the attempt (twin clock).
+  HMAC-SHA256(secret, raw body), ``X-Velora-Timestamp`` = unix ms (twin clock) of the first
+  attempt, or of each attempt with ``webhook_retry_timestamp="attempt"``.
 - Retry after non-2xx/timeout/connection error: immediately, +1 min, +5 min, +30 min, +2 h of
   twin time after the previous failure; when the last retry fails the webhook is disabled without
   notice and its queued deliveries are dropped.
@@ -52,6 +54,7 @@ class Delivery:
     attempts: int = 0
     duplicate: bool = False
     is_test: bool = False
+    first_attempt_at: datetime | None = None
 
 
 class DeliveryEngine:
@@ -144,21 +147,25 @@ class DeliveryEngine:
             return
         start = min(h.harvested_until for h in active)
         creator_ids = self.world.authorized_creator_ids
+        channels = {h.channel_id for h in active}
+        if None not in channels:  # only per-broadcaster webhooks: build just their channels
+            creator_ids = tuple(c for c in creator_ids if c in channels)
         events = self.world.events_between(start, now, creator_ids=creator_ids)
         for hook in active:
             batch: list[Delivery] = []
+            per_broadcaster = hook.channel_id is not None
             for event in events:
                 if not hook.harvested_until <= event.at < now:
+                    continue
+                if per_broadcaster and event.channel_id != hook.channel_id:
                     continue
                 wire = hook.wire_names.get(event.type)
                 if wire is None:
                     continue
+                channel = self.world.creator(event.channel_id)
+                body = build_body(event, wire, channel, per_broadcaster=per_broadcaster)
                 self._seq += 1
-                batch.append(
-                    Delivery(
-                        self._seq, hook.id, _event_id(event), wire, build_body(event, wire), now
-                    )
-                )
+                batch.append(Delivery(self._seq, hook.id, _event_id(event), wire, body, now))
             hook.harvested_until = now
             self.counts["events_queued"] += len(batch)
             self._pending.extend(self._shuffle_and_duplicate(batch))
@@ -212,6 +219,13 @@ class DeliveryEngine:
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=self.config.webhook_timeout)
         attempt_at = self.clock.now()
+        if delivery.first_attempt_at is None:
+            delivery.first_attempt_at = attempt_at
+        stamped_at = (
+            delivery.first_attempt_at
+            if self.config.webhook_retry_timestamp == "first_attempt"
+            else attempt_at
+        )
         delivery.attempts += 1
         if delivery.attempts > 1:
             self.counts["retried"] += 1
@@ -221,7 +235,7 @@ class DeliveryEngine:
             "Content-Type": "application/json",
             "User-Agent": "Velora-Webhooks/1.0 (twin)",
             "X-Velora-Signature": sign(hook.secret, delivery.body),
-            "X-Velora-Timestamp": str(unix_ms(attempt_at)),
+            "X-Velora-Timestamp": str(unix_ms(stamped_at)),
             "X-Velora-Event": delivery.event_type,
         }
         outcome: int | str

@@ -8,7 +8,13 @@ and duplicates carry identical bytes) while a stream of events mixes every docum
 - gifts: ``giftCount`` or (older) ``quantity``; volts: ``amount`` or ``volts``
 - raids: ``raider{}`` or ``from{}``, ``viewers`` or ``viewerCount``
 - points: nested ``reward{}`` or the older flat ``rewardId/rewardTitle/rewardCost/userInput``
-- stream.online/offline: nested ``stream{}`` or flat ``streamId/title/categorySlug``
+- stream.online/offline: always ``streamId`` (Webhooks page example), plus a nested ``stream{}``
+  or the flat ``title/categorySlug``
+
+Top-level ``userId``/``username``/``displayName`` name the channel, except on subscription
+events, where they name the subscriber (subscribe, subscription.end) or the gifter
+(subscription.gift) -- changelog v1.2.0. On per-broadcaster webhooks about half of those
+subscription deliveries carry no channel field at all (see ``is_channel_less``).
 """
 
 from __future__ import annotations
@@ -21,6 +27,13 @@ from typing import Any
 from pipeline.twin.server.timefmt import iso
 
 LEGACY_ENVELOPE_SHARE = 30  # percent
+# Subscription events whose documented payloads name no channel: on a per-broadcaster webhook
+# the receiver must take the channel from the subscription the delivery arrived on.
+CHANNEL_LESS_TYPES = frozenset(
+    {"channel.subscribe", "channel.subscription.gift", "channel.subscription.end"}
+)
+CHANNEL_LESS_SHARE = 50  # percent of those deliveries, on per-broadcaster webhooks only
+CHANNEL_FIELDS = ("channelId", "broadcaster")
 
 
 def _bucket(key: str, salt: str) -> int:
@@ -47,6 +60,27 @@ def user_obj(user: Any, key: str) -> dict[str, Any]:
     }
 
 
+def is_channel_less(event: Any) -> bool:
+    """Whether this event, delivered on a per-broadcaster webhook, omits every channel field."""
+    return event.type in CHANNEL_LESS_TYPES and (
+        _bucket(str(event.id), "channel-less") < CHANNEL_LESS_SHARE
+    )
+
+
+def _set_actor(out: dict[str, Any], user: Any) -> None:
+    """Point the top-level user fields at ``user`` (an anonymous gifter has no ``userId``)."""
+    for key in ("userId", "username", "displayName"):
+        out.pop(key, None)
+    if user is None or _field(user, "is_anonymous", False):
+        out.update(username="anonymous", displayName="Anonymous", isAnonymous=True)
+    else:
+        out.update(
+            userId=_field(user, "id"),
+            username=_field(user, "username"),
+            displayName=_field(user, "display_name"),
+        )
+
+
 def _channel_base(event: Any, channel: Any) -> dict[str, Any]:
     return {
         "channelId": event.channel_id,
@@ -61,8 +95,11 @@ def _time(value: Any) -> str | None:
     return iso(value) if isinstance(value, datetime) else None
 
 
-def event_data(event: Any, channel: Any = None) -> dict[str, Any]:
-    """Wire ``data`` of one world event (semantic ``event.data`` -> documented field names)."""
+def event_data(event: Any, channel: Any = None, *, omit_channel: bool = False) -> dict[str, Any]:
+    """Wire ``data`` of one world event (semantic ``event.data`` -> documented field names).
+
+    ``omit_channel`` drops ``channelId`` and ``broadcaster{}`` (per-broadcaster deliveries).
+    """
     d = event.data
     key = str(event.id)
     kind = event.type
@@ -71,6 +108,7 @@ def event_data(event: Any, channel: Any = None) -> dict[str, Any]:
         out["follower"] = user_obj(d.get("follower"), key)
         out["followedAt"] = _time(d.get("followed_at")) or iso(event.at)
     elif kind == "channel.subscribe":
+        _set_actor(out, d.get("subscriber"))
         out["subscriber"] = user_obj(d.get("subscriber"), key)
         out.update(
             months=d.get("months", 1),
@@ -83,6 +121,7 @@ def event_data(event: Any, channel: Any = None) -> dict[str, Any]:
         if d.get("is_gift"):
             out["gifter"] = user_obj(d.get("gifter"), key + ":g")
     elif kind == "channel.subscription.gift":
+        _set_actor(out, d.get("gifter"))
         out["gifter"] = user_obj(d.get("gifter"), key)
         count_key = "quantity" if _bucket(key, "gift-count") < 25 else "giftCount"
         out[count_key] = d.get("gift_count", 1)
@@ -91,12 +130,9 @@ def event_data(event: Any, channel: Any = None) -> dict[str, Any]:
             user_obj(r, f"{key}:{i}") for i, r in enumerate(d.get("recipients", []))
         ]
     elif kind == "channel.subscription.end":
-        sub = d.get("user")
+        _set_actor(out, d.get("user"))
         out.update(
             broadcaster={"id": event.channel_id, "username": _field(channel, "username")},
-            userId=_field(sub, "id"),
-            username=_field(sub, "username"),
-            displayName=_field(sub, "display_name"),
             tier=d.get("tier"),
             isGift=bool(d.get("is_gift", False)),
             reason=d.get("reason"),
@@ -139,6 +175,7 @@ def event_data(event: Any, channel: Any = None) -> dict[str, Any]:
             )
     elif kind in ("stream.online", "stream.offline"):
         category = d.get("category") or {}
+        out["streamId"] = d.get("stream_id")
         if _bucket(key, "stream-shape") < 50:
             out["stream"] = {
                 "id": d.get("stream_id"),
@@ -148,12 +185,13 @@ def event_data(event: Any, channel: Any = None) -> dict[str, Any]:
                 "endedAt": _time(d.get("ended_at")),
             }
         else:
-            out.update(
-                streamId=d.get("stream_id"), title=d.get("title"), categorySlug=category.get("slug")
-            )
+            out.update(title=d.get("title"), categorySlug=category.get("slug"))
         out["viewerCount"] = d.get("viewer_count", 0)
     else:
         out.update({k: v for k, v in d.items() if isinstance(v, str | int | float | bool)})
+    if omit_channel:
+        for name in CHANNEL_FIELDS:
+            out.pop(name, None)
     return out
 
 
@@ -163,11 +201,15 @@ def envelope(event_id: str, wire_type: str, at: datetime, data: dict[str, Any]) 
     return {"id": event_id, "type": wire_type, "timestamp": iso(at), "data": data}
 
 
-def build_body(event: Any, wire_type: str, channel: Any = None) -> bytes:
-    """``channel`` is the broadcaster (a Creator), for the payload's user fields."""
+def build_body(
+    event: Any, wire_type: str, channel: Any = None, *, per_broadcaster: bool = False
+) -> bytes:
+    """``channel`` is the broadcaster (a Creator), for the payload's user fields;
+    ``per_broadcaster``: the webhook serves that one channel (see ``is_channel_less``)."""
     raw_id = str(event.id)
     event_id = raw_id if raw_id.startswith("evt_") else f"evt_{raw_id}"
-    doc = envelope(event_id, wire_type, event.at, event_data(event, channel))
+    omit = per_broadcaster and is_channel_less(event)
+    doc = envelope(event_id, wire_type, event.at, event_data(event, channel, omit_channel=omit))
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
@@ -182,20 +224,22 @@ def test_event_body(canonical: str, wire_type: str, at: datetime, seq: int) -> t
         "isTest": True,
     }
     test_user = {"id": "u_test_viewer", "username": "test_viewer", "displayName": "Test Viewer"}
+    actor = {"userId": test_user["id"], "username": "test_viewer", "displayName": "Test Viewer"}
     if canonical == "channel.follow":
         data.update(follower=test_user, followedAt=iso(at))
     elif canonical == "channel.subscribe":
         data.update(
+            **actor,
             subscriber=test_user,
             months=1,
             streakMonths=1,
-            tier="1",
+            tier=1000,
             isRenewal=False,
             isGift=False,
             message="",
         )
     elif canonical == "channel.subscription.gift":
-        data.update(gifter=test_user, giftCount=1, tier=1000, recipients=[test_user])
+        data.update(**actor, gifter=test_user, giftCount=1, tier=1000, recipients=[test_user])
     elif canonical == "channel.volts":
         data.update(sender=test_user, amount=100, message="test")
     elif canonical == "channel.raid":
@@ -211,6 +255,7 @@ def test_event_body(canonical: str, wire_type: str, at: datetime, seq: int) -> t
         )
     elif canonical in ("stream.online", "stream.offline"):
         data.update(
+            streamId="s_test",
             stream={
                 "id": "s_test",
                 "title": "Test stream",

@@ -34,6 +34,9 @@ CANONICAL_EVENTS = (
     "user.authorization.revoke",
 )
 KNOWN_EVENTS = frozenset(CANONICAL_EVENTS) | frozenset(EVENT_ALIASES)
+# developer.velora.tv/developer/docs/webhooks/events: "Webhook URLs must use HTTPS for security.
+# HTTP endpoints will be rejected."
+HTTPS_REQUIRED = "Webhook URLs must use HTTPS. HTTP endpoints will be rejected."
 
 
 def canonical_event(name: str) -> str:
@@ -53,6 +56,9 @@ class Webhook:
     status: str = "active"
     disabled_at: datetime | None = None
     wire_names: dict[str, str] = field(default_factory=dict)  # canonical -> name subscribed with
+    # Created with a user token: only this broadcaster's events. None (app token): every
+    # authorized creator. Never on the wire: the documented webhook object has no such field.
+    channel_id: str | None = None
 
     def __post_init__(self) -> None:
         self._index_names()
@@ -77,13 +83,17 @@ class Webhook:
         }
 
 
-def _validate_url(url: object) -> str:
+def _validate_url(url: object, allow_http: bool) -> str:
     if not isinstance(url, str) or not url:
         raise bad_request("url is required", param="url")
     parts = urlsplit(url)
-    # Production requires HTTPS; the twin also accepts http:// so loopback receivers work.
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise bad_request(f"url must be an absolute http(s) URL, got {url!r}", param="url")
+        raise bad_request(f"url must be an absolute https URL, got {url!r}", param="url")
+    if parts.scheme == "http" and not allow_http:
+        raise bad_request(
+            f"{HTTPS_REQUIRED} (twin: start it with --allow-http-webhooks for local receivers)",
+            param="url",
+        )
     return url
 
 
@@ -97,7 +107,8 @@ def _validate_events(events: object) -> list[str]:
 
 
 class WebhookRegistry:
-    def __init__(self) -> None:
+    def __init__(self, *, allow_http: bool = False) -> None:
+        self.allow_http = allow_http
         self._lock = threading.Lock()
         self._hooks: dict[str, Webhook] = {}
         self._counter = 0
@@ -106,8 +117,10 @@ class WebhookRegistry:
         with self._lock:
             return list(self._hooks.values())
 
-    def create(self, client_id: str, body: dict[str, Any], now: datetime) -> Webhook:
-        url = _validate_url(body.get("url"))
+    def create(
+        self, client_id: str, body: dict[str, Any], now: datetime, channel_id: str | None = None
+    ) -> Webhook:
+        url = _validate_url(body.get("url"), self.allow_http)
         events = _validate_events(body.get("events"))
         with self._lock:
             self._counter += 1
@@ -120,6 +133,7 @@ class WebhookRegistry:
                 created_at=now,
                 updated_at=now,
                 harvested_until=now,
+                channel_id=channel_id,
             )
             self._hooks[hook.id] = hook
         return hook
@@ -142,7 +156,7 @@ class WebhookRegistry:
     def update(self, client_id: str, hook_id: str, body: dict[str, Any], now: datetime) -> Webhook:
         hook = self.get(client_id, hook_id)
         if "url" in body:
-            hook.url = _validate_url(body["url"])
+            hook.url = _validate_url(body["url"], self.allow_http)
         if "events" in body:
             hook.set_events(_validate_events(body["events"]))
         if "status" in body:

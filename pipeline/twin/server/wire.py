@@ -16,6 +16,7 @@ from pipeline.twin.world import (
     LeaderboardEntry,
     LiveStream,
     Poll,
+    Subscriber,
     Team,
     TeamMember,
     UserRef,
@@ -74,6 +75,17 @@ def user_profile(
 
 def user_ref(u: UserRef) -> dict[str, Any]:
     return {"userId": u.id, "username": u.username, "displayName": u.display_name}
+
+
+def roster_subscription(s: Subscriber) -> dict[str, Any]:
+    """An item of ``GET /api/developer/subscriptions`` (fields per changelog v1.2.0)."""
+    return {
+        **user_ref(s.user),
+        "tier": s.tier,
+        "isGift": s.is_gift,
+        "gifter": user_ref(s.gifter) if s.gifter is not None else None,
+        "expiresAt": iso(s.expires_at),
+    }
 
 
 def follower(f: Follower) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+SUBSCRIPTION_DAYS = 30  # a channel.subscribe buys this many days (see subscriptions.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,11 @@ class Subscriber:
     gifter: UserRef | None  # None for paid subs and for anonymous gifts
     started_at: datetime  # the channel.subscribe event that started the current period
     months: int  # cumulative months, as in that event
+
+    @property
+    def expires_at(self) -> datetime:
+        """When the current period runs out unless a new subscribe renews it."""
+        return self.started_at + timedelta(days=SUBSCRIPTION_DAYS)
 
 
 @dataclass(frozen=True, slots=True)

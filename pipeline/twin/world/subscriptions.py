@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pipeline.twin.world.events import DAY_MS, SUB_END, SUB_GIFTED, SUB_PAID, EventTable
-from pipeline.twin.world.models import Subscriber
+from pipeline.twin.world.models import SUBSCRIPTION_DAYS, Subscriber
 from pipeline.twin.world.population import viewer_refs
 from pipeline.twin.world.render import at_ms, paid_sub_months
 
 if TYPE_CHECKING:
     from pipeline.twin.world.world import World
 
-SUBSCRIPTION_DAYS = 30
 SUBSCRIPTION_CODES = (SUB_PAID, SUB_GIFTED, SUB_END)
 
 
