@@ -44,14 +44,23 @@ class ReceiverHandle:
         return self.client.post(path, content=body, headers=headers)
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @contextlib.contextmanager
-def running_receiver(config: ReceiverConfig) -> Iterator[ReceiverHandle]:
+def running_receiver(config: ReceiverConfig, port: int = 0) -> Iterator[ReceiverHandle]:
+    """The receiver on loopback (``port=0``: a free one) until the block ends."""
     app = WebhookReceiver(config)
     server = uvicorn.Server(
         uvicorn.Config(
             app,
             host="127.0.0.1",
-            port=0,
+            port=port,
             log_level="error",
             access_log=False,
             lifespan="on",
