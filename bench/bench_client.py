@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.client import ClientConfig, VeloraClient
-from pipeline.twin.testing import running_twin
+from pipeline.twin.launcher import running_twin
 
 FAULTS = {
     "error_rate": 0.1,

@@ -23,7 +23,7 @@ AREA_MODULES = (
     "pipeline.webhooks.cli",
     "pipeline.warehouse.cli",
     "pipeline.marts.cli",
-    "pipeline.demo",
+    "pipeline.harness.demo",
 )
 
 

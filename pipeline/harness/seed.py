@@ -123,7 +123,7 @@ def _twin(
         finally:
             remote.close()
         return
-    from pipeline.twin.testing import running_twin
+    from pipeline.twin.launcher import running_twin
 
     with running_twin(
         clock="frozen",

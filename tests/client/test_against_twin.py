@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.client import ClientConfig, Forbidden, NotFound, VeloraAuthError, VeloraClient
 
-twin_testing = pytest.importorskip("pipeline.twin.testing")
+twin_testing = pytest.importorskip("pipeline.twin.launcher")
 
 CREDENTIALS = {"client_id": "twin-client", "client_secret": "twin-secret"}
 

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.client import ClientConfig, VeloraClient
 
-twin_testing = pytest.importorskip("pipeline.twin.testing")
+twin_testing = pytest.importorskip("pipeline.twin.launcher")
 
 LIMIT = 30
 

@@ -12,7 +12,7 @@ from assets.cadence import POLL_AT_TAG
 from assets.definitions import defs
 from assets.resources import VeloraApiResource, WarehouseResource, WebhookLandingResource
 from pipeline.cadence import poll_tick
-from pipeline.twin.testing import running_twin
+from pipeline.twin.launcher import running_twin
 
 pytestmark = pytest.mark.timeout(120)
 

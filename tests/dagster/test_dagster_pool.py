@@ -15,7 +15,7 @@ import pytest
 from assets.cadence import POLL_AT_TAG
 from assets.instance import ensure_dagster_home
 from pipeline.cadence import poll_tick
-from pipeline.twin.testing import running_twin
+from pipeline.twin.launcher import running_twin
 
 REPO = Path(__file__).resolve().parents[2]
 JOBS = ("velora_live_job", "velora_hourly_job")

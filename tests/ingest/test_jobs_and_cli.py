@@ -12,7 +12,7 @@ from pipeline.cadence import poll_tick
 from pipeline.cli import main
 from pipeline.config import Settings
 from pipeline.ingest import ENDPOINT_JOBS, is_due, select_jobs
-from pipeline.twin.testing import running_twin
+from pipeline.twin.launcher import running_twin
 from pipeline.warehouse import open_published
 
 

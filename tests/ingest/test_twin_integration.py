@@ -17,7 +17,7 @@ from pipeline.harness.seed import seed_history
 from pipeline.ingest import ENDPOINT_JOBS, IngestError, run_endpoint, run_endpoints
 from pipeline.marts import refresh
 from pipeline.schemas import SCHEMAS
-from pipeline.twin.testing import TwinHandle, running_twin
+from pipeline.twin.launcher import TwinHandle, running_twin
 from pipeline.warehouse import connect, open_published
 from pipeline.warehouse.tables import check_table
 

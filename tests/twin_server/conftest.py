@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.twin.testing import TwinHandle, running_twin
+from pipeline.twin.launcher import TwinHandle, running_twin
 from pipeline.twin.world import World, WorldConfig
 
 SEED = 7

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from pipeline.twin.testing import TwinHandle
+from pipeline.twin.launcher import TwinHandle
 from pipeline.twin.world import Creator, World
 from tests.twin_server.conftest import assert_error_format, frozen_twin
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.twin.testing import TwinHandle
+from pipeline.twin.launcher import TwinHandle
 from pipeline.twin.world import Subscriber, World
 from tests.twin_server.conftest import START, assert_error_format, frozen_twin
 

@@ -11,9 +11,9 @@ from typing import Any
 import jsonschema
 import pytest
 
+from pipeline.twin.launcher import TwinHandle
 from pipeline.twin.server import create_app
 from pipeline.twin.server.config import TwinConfig
-from pipeline.twin.testing import TwinHandle
 from tests.twin_server.conftest import START, assert_error_format
 
 SERVER_DIR = pathlib.Path(__file__).parents[2] / "pipeline" / "twin" / "server"

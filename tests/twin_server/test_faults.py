@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from pipeline.twin.testing import TwinHandle
+from pipeline.twin.launcher import TwinHandle
 
 
 def _kinds(twin: TwinHandle, n: int) -> list[str]:

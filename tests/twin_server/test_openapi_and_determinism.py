@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 
-from pipeline.twin.testing import TwinHandle, running_twin
+from pipeline.twin.launcher import TwinHandle, running_twin
 from pipeline.twin.world import World
 from tests.twin_server.conftest import CREATORS, SEED, START
 

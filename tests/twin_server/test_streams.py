@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from pipeline.twin.testing import TwinHandle
+from pipeline.twin.launcher import TwinHandle
 from tests.twin_server.conftest import assert_error_format
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.cli import build_parser
 from pipeline.twin.cli import config_from_args
-from pipeline.twin.testing import TwinHandle
+from pipeline.twin.launcher import TwinHandle
 from pipeline.twin.world import World
 from tests.twin_server.conftest import assert_error_format, frozen_twin
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from pipeline.twin.testing import TwinHandle
+from pipeline.twin.launcher import TwinHandle
 from pipeline.twin.world import World
 from tests.twin_server.conftest import START, frozen_twin
 from tests.twin_server.receiver import Receiver, running_receiver

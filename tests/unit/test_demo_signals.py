@@ -19,7 +19,7 @@ import pytest
 _SUPERVISOR = """
 import os, sys, time
 from pathlib import Path
-from pipeline.demo import Services, stop_on_signals
+from pipeline.harness.demo import Services, stop_on_signals
 
 services = Services(env=dict(os.environ), log_dir=Path(sys.argv[1]))
 with stop_on_signals():

@@ -13,7 +13,7 @@ import pytest
 from pipeline.webhooks.cli import main
 from pipeline.webhooks.secrets import read_secrets_file
 
-twin_testing = pytest.importorskip("pipeline.twin.testing")
+twin_testing = pytest.importorskip("pipeline.twin.launcher")
 
 
 @pytest.fixture(scope="module")

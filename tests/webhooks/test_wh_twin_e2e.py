@@ -13,7 +13,7 @@ from wh_helpers import running_receiver, twin_receiver_config
 from pipeline.webhooks.loader import load_sealed_segments
 from pipeline.webhooks.secrets import add_secret
 
-twin_testing = pytest.importorskip("pipeline.twin.testing")
+twin_testing = pytest.importorskip("pipeline.twin.launcher")
 
 # Wire names as documented, aliases included, so the twin sends them and we map them back.
 EVENTS = [

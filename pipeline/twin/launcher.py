@@ -1,6 +1,6 @@
 """Run a real twin on a free loopback port for integration tests.
 
-from pipeline.twin.testing import running_twin
+from pipeline.twin.launcher import running_twin
 
 with running_twin(clock="frozen", creators=500) as twin:
     httpx.get(f"{twin.base_url}/api/streams/live")
