@@ -24,6 +24,13 @@ def register(subparsers: Any) -> None:
     build.add_argument("--warehouse", default=None)
     build.set_defaults(func=_build)
     sub.add_parser("list", help="every mart with its grain and upstream").set_defaults(func=_list)
+    definitions = sub.add_parser(
+        "definitions", help="print every metric's definition (the block of docs/metrics.md)"
+    )
+    definitions.add_argument(
+        "--write", metavar="PATH", help="rewrite the definitions block of this file instead"
+    )
+    definitions.set_defaults(func=_definitions)
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -85,4 +92,21 @@ def _list(args: argparse.Namespace) -> int:
     for mart in MARTS.values():
         print(f"{mart.name}: {', '.join(mart.tables)} (grain {', '.join(mart.grain)})")
         print(f"    {mart.description}; reads {', '.join(mart.upstream)}")
+    return 0
+
+
+def _definitions(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from pipeline.errors import UserFacingError
+    from pipeline.marts import definitions
+
+    if not args.write:
+        print(definitions.render_markdown())
+        return 0
+    path = Path(args.write)
+    if not path.is_file():
+        raise UserFacingError(f"{path} does not exist")
+    changed = definitions.write_docs(path)
+    print(f"{path}: {'definitions rewritten' if changed else 'already up to date'}")
     return 0
