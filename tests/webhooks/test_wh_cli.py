@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.webhooks.cli import main
-from pipeline.webhooks.secrets import read_secrets_file
+from pipeline.webhooks.secrets import read_secrets_file, read_subscriptions
 
 twin_testing = pytest.importorskip("pipeline.twin.launcher")
 
@@ -68,6 +68,37 @@ def test_subscribe_list_rotate_delete(env: Path, capsys: pytest.CaptureFixture[s
     assert read_secrets_file(env) == []
     assert main(["list"]) == 0
     assert "no webhooks" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected_path", "expected_channels"),
+    [
+        pytest.param([], "/webhooks/velora/{id}", None, id="app-token-own-path-channel-unknown"),
+        pytest.param(
+            ["--channel", "alice", "--channel", "bob", "--channel", "alice"],
+            "/webhooks/velora/{id}",
+            ("alice", "bob"),
+            id="named-channels-deduplicated",
+        ),
+        pytest.param(["--keep-url"], "/webhooks/velora", None, id="keep-url-shared-path"),
+    ],
+)
+def test_subscribe_moves_the_webhook_to_its_own_path_and_records_its_channels(
+    env: Path,
+    twin: object,
+    extra: list[str],
+    expected_path: str,
+    expected_channels: tuple[str, ...] | None,
+) -> None:
+    url = "http://127.0.0.1:9/webhooks/velora"
+    assert main(["subscribe", "--url", url, "--events", "channel.follow", *extra]) == 0
+    (hook_id, subscription), *_ = read_subscriptions(env).items()
+    wanted = "http://127.0.0.1:9" + expected_path.format(id=hook_id)
+    assert subscription.url == wanted and subscription.channels == expected_channels
+    # Velora itself delivers to the recorded URL: the twin's copy of the webhook agrees.
+    remote = {hook.id: hook.url for hook in twin.state.webhooks.all()}  # type: ignore[attr-defined]
+    assert remote[hook_id] == wanted
+    assert main(["delete", hook_id]) == 0
 
 
 @pytest.mark.parametrize(
