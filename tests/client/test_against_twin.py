@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.client import ClientConfig, Forbidden, NotFound, VeloraAuthError, VeloraClient
 
-twin_testing = pytest.importorskip("pipeline.twin.launcher")
+twin_launcher = pytest.importorskip("pipeline.twin.launcher")
 
 CREDENTIALS = {"client_id": "twin-client", "client_secret": "twin-secret"}
 
@@ -34,7 +34,7 @@ class OffsetClock:
 
 @pytest.fixture(scope="module")
 def twin() -> Iterator[Any]:
-    with twin_testing.running_twin(
+    with twin_launcher.running_twin(
         clock="frozen", creators=2000, seed=7, allow_http_webhooks=True
     ) as handle:
         yield handle

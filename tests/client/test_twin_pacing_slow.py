@@ -8,14 +8,14 @@ import pytest
 
 from pipeline.client import ClientConfig, VeloraClient
 
-twin_testing = pytest.importorskip("pipeline.twin.launcher")
+twin_launcher = pytest.importorskip("pipeline.twin.launcher")
 
 LIMIT = 30
 
 
 @pytest.mark.slow
 def test_default_pacing_crosses_a_window_without_429() -> None:
-    with twin_testing.running_twin(clock="frozen", creators=200, rate_limit=LIMIT) as twin:
+    with twin_launcher.running_twin(clock="frozen", creators=200, rate_limit=LIMIT) as twin:
         config = ClientConfig(
             base_url=twin.base_url, client_id="twin-client", client_secret="twin-secret"
         )

@@ -13,12 +13,12 @@ import pytest
 from pipeline.webhooks.cli import main
 from pipeline.webhooks.secrets import read_secrets_file, read_subscriptions
 
-twin_testing = pytest.importorskip("pipeline.twin.launcher")
+twin_launcher = pytest.importorskip("pipeline.twin.launcher")
 
 
 @pytest.fixture(scope="module")
 def twin() -> Iterator[object]:
-    with twin_testing.running_twin(clock="frozen", creators=50, allow_http_webhooks=True) as handle:
+    with twin_launcher.running_twin(clock="frozen", creators=50, allow_http_webhooks=True) as handle:
         yield handle
 
 

@@ -12,7 +12,7 @@ from pipeline.cadence import poll_tick
 from pipeline.client import ClientConfig, VeloraClient
 from pipeline.config import Settings
 from pipeline.ingest import run_endpoint
-from pipeline.twin import testing as twin_testing
+from pipeline.twin import launcher as twin_launcher
 from pipeline.warehouse import connect
 from pipeline.webhooks.cli import DEFAULT_EVENTS
 from pipeline.webhooks.loader import load_sealed_segments
@@ -33,7 +33,7 @@ def test_unauthorized_top_channels_are_never_judged_silent(tmp_path: Path) -> No
         top_n_tracked=50,
     )
     with (
-        twin_testing.running_twin(
+        twin_launcher.running_twin(
             clock="frozen", start=TWIN_START, rate_limit=BIG, allow_http_webhooks=True
         ) as twin,
         running_receiver(config) as rx,

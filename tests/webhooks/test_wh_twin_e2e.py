@@ -13,7 +13,7 @@ from wh_helpers import running_receiver, twin_receiver_config
 from pipeline.webhooks.loader import load_sealed_segments
 from pipeline.webhooks.secrets import add_secret
 
-twin_testing = pytest.importorskip("pipeline.twin.launcher")
+twin_launcher = pytest.importorskip("pipeline.twin.launcher")
 
 # Wire names as documented, aliases included, so the twin sends them and we map them back.
 EVENTS = [
@@ -47,7 +47,7 @@ def test_twin_deliveries_match_truth(tmp_path: Path) -> None:
     secrets = tmp_path / "secrets.json"
     config = twin_receiver_config(tmp_path, secrets)
     with (
-        twin_testing.running_twin(
+        twin_launcher.running_twin(
             clock="frozen", start=TWIN_START, creators=2000, allow_http_webhooks=True
         ) as twin,
         running_receiver(config) as rx,

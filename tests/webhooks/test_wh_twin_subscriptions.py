@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from wh_helpers import free_port, running_receiver, twin_receiver_config
 
-from pipeline.twin import testing as twin_testing
+from pipeline.twin import launcher as twin_launcher
 from pipeline.webhooks.cli import DEFAULT_EVENTS, main
 from pipeline.webhooks.framing import scan_bytes
 from pipeline.webhooks.loader import load_sealed_segments
@@ -36,7 +36,7 @@ def test_deliveries_naming_no_channel_take_the_channel_of_their_subscription(
 ) -> None:
     secrets = tmp_path / "secrets.json"
     with (
-        twin_testing.running_twin(
+        twin_launcher.running_twin(
             clock="frozen", start=TWIN_START, creators=2000, allow_http_webhooks=True
         ) as twin,
         running_receiver(twin_receiver_config(tmp_path, secrets)) as rx,
@@ -100,7 +100,7 @@ def test_a_retry_hours_later_with_the_first_attempts_header_is_accepted_and_load
     url = f"http://127.0.0.1:{port}/webhooks/velora"
     # the twin's clock is the wall clock minus three hours, so the header is hours old for us
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
-    with twin_testing.running_twin(
+    with twin_launcher.running_twin(
         clock="frozen", start=start, creators=500, allow_http_webhooks=True
     ) as twin:
         hook = twin.create_webhook(url, list(DEFAULT_EVENTS))
