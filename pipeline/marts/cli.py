@@ -24,13 +24,12 @@ def register(subparsers: Any) -> None:
     build.add_argument("--warehouse", default=None)
     build.set_defaults(func=_build)
     sub.add_parser("list", help="every mart with its grain and upstream").set_defaults(func=_list)
-    definitions = sub.add_parser(
-        "definitions", help="print every metric's definition (the block of docs/metrics.md)"
+    docs = sub.add_parser(
+        "docs", help="rewrite the generated blocks of docs/metrics.md and docs/warehouse.md"
     )
-    definitions.add_argument(
-        "--write", metavar="PATH", help="rewrite the definitions block of this file instead"
-    )
-    definitions.set_defaults(func=_definitions)
+    docs.add_argument("--root", default=".", help="the repository checkout (default: here)")
+    docs.add_argument("--check", action="store_true", help="only fail when a block is stale")
+    docs.set_defaults(func=_docs)
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -95,18 +94,21 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _definitions(args: argparse.Namespace) -> int:
+def _docs(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from pipeline.errors import UserFacingError
-    from pipeline.marts import definitions
+    from pipeline.marts import docblocks
 
-    if not args.write:
-        print(definitions.render_markdown())
-        return 0
-    path = Path(args.write)
-    if not path.is_file():
-        raise UserFacingError(f"{path} does not exist")
-    changed = definitions.write_docs(path)
-    print(f"{path}: {'definitions rewritten' if changed else 'already up to date'}")
+    root = Path(args.root)
+    missing = [b.document for b in docblocks.DOC_BLOCKS if not (root / b.document).is_file()]
+    if missing:
+        raise UserFacingError(f"not a checkout of the project: {', '.join(missing)} missing")
+    if args.check:
+        stale = docblocks.stale_documents(root)
+        for document in stale:
+            print(f"{document} is stale: run `velora marts docs`")
+        return 1 if stale else 0
+    changed = docblocks.write_documents(root)
+    print(f"rewrote {', '.join(changed)}" if changed else "generated docs are up to date")
     return 0

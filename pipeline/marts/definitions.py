@@ -1,7 +1,7 @@
 """Every published metric, defined once: the text of docs/metrics.md and of the dashboards' help.
 
 ``docs/metrics.md`` holds the rendering of :data:`METRICS` between its ``definitions`` markers
-(``velora marts definitions --write`` rewrites the block; a test fails when it drifts), and every
+(``velora marts docs`` rewrites the block; a test fails when it drifts), and every
 dashboard KPI takes its help text from :func:`help_text`, so the two cannot disagree.
 
 ``kind`` says how far to trust a number: ``exact`` (counted from events or totals), ``sampled``
@@ -12,7 +12,6 @@ dashboard KPI takes its help text from :func:`help_text`, so the two cannot disa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 Kind = Literal["exact", "sampled", "estimate"]
@@ -448,21 +447,3 @@ def render_markdown() -> str:
             ]
     lines += ["", END_MARKER]
     return "\n".join(lines)
-
-
-def replace_block(document: str) -> str:
-    """``document`` with its definitions block replaced (appended when it has none)."""
-    block = render_markdown()
-    start, end = document.find(BEGIN_MARKER), document.find(END_MARKER)
-    if start < 0 or end < start:
-        return document.rstrip("\n") + "\n\n" + block + "\n"
-    return document[:start] + block + document[end + len(END_MARKER) :]
-
-
-def write_docs(path: Path) -> bool:
-    """Rewrite the block in ``path``; True when the file changed."""
-    before = path.read_text(encoding="utf-8")
-    after = replace_block(before)
-    if after != before:
-        path.write_text(after, encoding="utf-8")
-    return after != before
