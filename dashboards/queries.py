@@ -282,8 +282,12 @@ def latest_day(snapshot: Snapshot, tz: str) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def _period(period: Filters) -> dict[str, Any]:
-    return period.query_args()
+def _period(period: Filters, *, local_days: bool = True) -> dict[str, Any]:
+    """``start_at``/``end_at``, and ``tz`` for queries that bucket by local day."""
+    args = period.query_args()
+    if not local_days:
+        del args["tz"]
+    return args
 
 
 # --- Overview -------------------------------------------------------------------------------
@@ -297,7 +301,7 @@ def platform_daily(snapshot: Snapshot, period: Filters) -> pd.DataFrame:
 
 
 def category_share(snapshot: Snapshot, period: Filters) -> pd.DataFrame:
-    return query(snapshot, "category_share", **_period(period))
+    return query(snapshot, "category_share", **_period(period, local_days=False))
 
 
 # --- Growth ---------------------------------------------------------------------------------
@@ -400,11 +404,15 @@ def channel_period(snapshot: Snapshot, period: Filters, channel_id: str) -> pd.D
 
 
 def category_peers(snapshot: Snapshot, period: Filters, channel_id: str) -> pd.DataFrame:
-    return query(snapshot, "category_peers", channel_id=channel_id, **_period(period))
+    return query(
+        snapshot, "category_peers", channel_id=channel_id, **_period(period, local_days=False)
+    )
 
 
 def creator_sessions(snapshot: Snapshot, period: Filters, channel_id: str) -> pd.DataFrame:
-    return query(snapshot, "creator_sessions", channel_id=channel_id, **_period(period))
+    return query(
+        snapshot, "creator_sessions", channel_id=channel_id, **_period(period, local_days=False)
+    )
 
 
 def channel_clips(
