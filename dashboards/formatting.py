@@ -75,11 +75,12 @@ def change(current: Any, previous: Any) -> float | None:
 
 
 def delta(current: Any, previous: Any, fmt: Any = compact) -> str | None:
-    """The ``st.metric`` delta: ``+1.2K (+12.5 %)``; None without a previous value."""
+    """The ``st.metric`` delta: ``+1.2K (+12.5 %)``; None without a previous value. A ratio
+    shown as a percentage gets no second, relative percentage."""
     if _missing(current) or _missing(previous):
         return None
     difference = float(current) - float(previous)
     text = fmt(difference)
     text = text if text.startswith("-") else f"+{text}"
-    ratio = change(current, previous)
+    ratio = None if fmt is percent else change(current, previous)
     return text if ratio is None else f"{text} ({ratio * 100:+.1f} %)"

@@ -531,3 +531,8 @@ def accuracy_table(path: Path = ACCURACY_FILE) -> pd.DataFrame | None:
         return None
     rows = json.loads(path.read_text(encoding="utf-8"))
     return pd.DataFrame(rows)
+
+
+def period_sessions(snapshot: Snapshot, period: Filters, top_n: int = 200) -> pd.DataFrame:
+    """The period's sessions of every channel, most watched first (the Stream page's picker)."""
+    return query(snapshot, "period_sessions", top_n=top_n, **_period(period, local_days=False))

@@ -101,6 +101,8 @@ def format_short_time(value: Any) -> str:
 
 # --- Shared page furniture: filters in the URL, KPIs with definitions, downloads ------------
 FILTER_KEYS = ("range", "from", "to", "compare", "tz")
+_REMEMBERED = "filter_params"
+_CHANGED_BY_WIDGET = "filter_changed_by_widget"
 _RANGE_LABELS = {**{str(days): f"Last {days} days" for days in filters.PRESETS}, "custom": "Custom"}
 
 NOT_AUTHORIZED = (
@@ -110,58 +112,72 @@ NOT_AUTHORIZED = (
 )
 
 
+def _widget_params() -> dict[str, str]:
+    state = st.session_state
+    params = {
+        "range": str(state["filter_range"]),
+        "compare": "1" if state["filter_compare"] else "0",
+        "tz": str(state["filter_tz"]),
+    }
+    picked = state.get("filter_dates")
+    if params["range"] == filters.CUSTOM and isinstance(picked, tuple) and len(picked) == 2:
+        params["from"], params["to"] = (day.isoformat() for day in picked)
+    elif params["range"] == filters.CUSTOM:  # the second click of a range is still to come
+        remembered = state.get(_REMEMBERED, {})
+        params["from"], params["to"] = remembered.get("from", ""), remembered.get("to", "")
+    return params
+
+
+def _remember_widgets() -> None:
+    st.session_state[_REMEMBERED] = _widget_params()
+    st.session_state[_CHANGED_BY_WIDGET] = True
+
+
 def filter_bar(snapshot: queries.Snapshot) -> filters.Filters:
     """Date range, compare toggle and timezone in the sidebar, kept in the URL's query params.
 
-    The widgets' first values come from the URL (a shared link), and every change is written
-    back to it, so the address bar always reproduces the view. Presets end on the last day the
-    snapshot holds data of, so a seeded week is on screen even when it is not this week.
+    The URL is the source of truth: a shared link sets the widgets; a widget change (its
+    callback) rewrites the URL. The choice is also kept in non-widget state, which survives a
+    page switch, so the filters follow the reader from page to page. Presets end on the last day
+    the snapshot holds data of, so a seeded week is on screen even when it is not this week.
     """
     url = {key: st.query_params[key] for key in FILTER_KEYS if key in st.query_params}
-    latest = queries.latest_day(snapshot, url.get("tz") or filters.DEFAULT_TIMEZONE)
-    wanted = filters.Filters.from_params(url, latest)
-    defaults = {
-        "filter_range": wanted.preset,
-        "filter_dates": (wanted.first_day, wanted.last_day),
-        "filter_compare": wanted.compare,
-        "filter_tz": wanted.timezone,
-    }
-    for key, value in defaults.items():
-        st.session_state.setdefault(key, value)
+    remembered: dict[str, str] = st.session_state.get(_REMEMBERED, {})
+    if url and not st.session_state.pop(_CHANGED_BY_WIDGET, False):
+        remembered = url  # a shared link, or the address bar edited
+    latest = queries.latest_day(snapshot, remembered.get("tz") or filters.DEFAULT_TIMEZONE)
+    wanted = filters.Filters.from_params(remembered, latest)
+    st.session_state["filter_range"] = wanted.preset
+    st.session_state["filter_dates"] = (wanted.first_day, wanted.last_day)
+    st.session_state["filter_compare"] = wanted.compare
+    st.session_state["filter_tz"] = wanted.timezone
     with st.sidebar:
         st.subheader("Filters")
-        preset = st.selectbox(
+        st.selectbox(
             "Date range",
             list(_RANGE_LABELS),
             format_func=lambda key: _RANGE_LABELS[key],
             key="filter_range",
+            on_change=_remember_widgets,
         )
-        params: dict[str, str] = {"range": str(preset)}
-        if preset == filters.CUSTOM:
-            picked = st.date_input("Days", key="filter_dates")
-            if isinstance(picked, tuple) and len(picked) == 2:
-                params["from"], params["to"] = (day.isoformat() for day in picked)
-            else:  # the second click of a range is still to come: keep the last full range
-                params["from"], params["to"] = (
-                    wanted.first_day.isoformat(),
-                    wanted.last_day.isoformat(),
-                )
-        params["compare"] = (
-            "1" if st.toggle("Compare to previous period", key="filter_compare") else "0"
+        if wanted.preset == filters.CUSTOM:
+            st.date_input("Days", key="filter_dates", on_change=_remember_widgets)
+        st.toggle("Compare to previous period", key="filter_compare", on_change=_remember_widgets)
+        st.selectbox(
+            "Timezone (day boundaries)",
+            filters.timezone_choices(),
+            key="filter_tz",
+            on_change=_remember_widgets,
         )
-        params["tz"] = str(
-            st.selectbox("Timezone (day boundaries)", filters.timezone_choices(), key="filter_tz")
-        )
-    latest = queries.latest_day(snapshot, params["tz"])
-    chosen = filters.Filters.from_params(params, latest)
-    for key, value in chosen.to_params().items():
-        if st.query_params.get(key) != value:
+    st.session_state[_REMEMBERED] = wanted.to_params()
+    for key in FILTER_KEYS:
+        value = wanted.to_params().get(key)
+        if value is None:
+            st.query_params.pop(key, None)
+        elif st.query_params.get(key) != value:
             st.query_params[key] = value
-    for key in ("from", "to"):
-        if key not in chosen.to_params() and key in st.query_params:
-            del st.query_params[key]
-    st.caption(chosen.label())
-    return chosen
+    st.caption(wanted.label())
+    return wanted
 
 
 def kpi(
@@ -213,3 +229,14 @@ def table(frame: pd.DataFrame, name: str, **kwargs: Any) -> None:
 
 def not_authorized(channel: str) -> None:
     st.info(NOT_AUTHORIZED.format(channel=channel), icon=":material/link_off:")
+
+
+def page(title: str) -> tuple[queries.Snapshot, filters.Filters]:
+    """Every page's top: the title, the snapshot (or an explanation) and the shared filters."""
+    st.title(title)
+    snapshot = require_snapshot()
+    return snapshot, filter_bar(snapshot)
+
+
+def chart(spec: Any) -> None:
+    st.altair_chart(spec, width="stretch")
