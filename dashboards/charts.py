@@ -35,7 +35,7 @@ def daily_line(frame: pd.DataFrame, field: str, unit: str, color: str | None = N
 def daily_bars(frame: pd.DataFrame, fields: dict[str, str], unit: str) -> alt.Chart:
     """Stacked bars per day of the ``fields`` (column → legend label)."""
     long = frame.melt(id_vars=["day"], value_vars=list(fields), var_name="series", value_name="v")
-    long["series"] = long["series"].map(fields)
+    long["series"] = long["series"].map(lambda name: fields[str(name)])
     return (
         alt.Chart(long)
         .mark_bar()
@@ -114,7 +114,7 @@ def heatmap(frame: pd.DataFrame, field: str, unit: str) -> alt.Chart:
     )
 
 
-def viewer_curve(samples: pd.DataFrame, markers: pd.DataFrame) -> alt.LayerChart:
+def viewer_curve(samples: pd.DataFrame, markers: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """Sampled viewers of one stream, with a rule per event (raid, follow, sub, ...)."""
     line = (
         alt.Chart(samples)

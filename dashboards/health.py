@@ -8,6 +8,7 @@ time, so an old snapshot reads as old data rather than as a broken pipeline.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
 import pandas as pd
 
@@ -20,6 +21,12 @@ LATE_AFTER = 2
 STALE_AFTER = 6
 
 TABLE_GROUP = {job.core_table: job.group for job in ENDPOINT_JOBS.values()}
+
+
+def _utc(value: object) -> datetime:
+    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    return cast(datetime, stamp.to_pydatetime())
 
 
 def status(age: timedelta | None, every: timedelta) -> str:
@@ -39,11 +46,7 @@ def freshness(tables: pd.DataFrame, now: datetime) -> pd.DataFrame:
             continue  # webhook and mart tables have no poll cadence
         every = timedelta(minutes=cadence.GROUPS[group].default_minutes)
         latest = record["latest"]
-        age = (
-            None
-            if latest is None or pd.isna(latest)
-            else now - pd.Timestamp(latest).to_pydatetime()
-        )
+        age = None if latest is None or pd.isna(latest) else now - _utc(latest)
         rows.append(
             {
                 "table": record["table"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboards import charts, queries, ui
@@ -42,10 +43,10 @@ st.caption(
 
 label = RANKED_BY[str(metric)]
 ui.table(
-    ranking[
+    pd.DataFrame(ranking[
         ["rank", "rank_change", "username", "current_value", "previous_value", "change",
          "change_pct", "breakout"]
-    ],
+    ]),
     f"growth_{window}d_{metric}",
     column_config={
         "rank": "Rank",
@@ -68,7 +69,7 @@ st.subheader("Channels breaking out")
 if breakouts.empty:
     st.info("No channel entered the top of this ranking in this window.")
 else:
-    st.write(", ".join(f"**{name}**" for name in breakouts["username"].head(20)))
+    st.write(", ".join(f"**{name}**" for name in list(breakouts["username"])[:20]))
 
 st.subheader("Followers of the top 5")
 top = tuple(str(c) for c in ranking["channel_id"].head(5))

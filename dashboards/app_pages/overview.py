@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboards import charts, formatting, queries, ui
@@ -78,18 +79,20 @@ movers = ui.load(
 if movers is not None:
     movers = movers.sort_values("change", ascending=False, na_position="last").head(10)
     ui.table(
-        movers[
-            [
-                "username",
-                "current_value",
-                "previous_value",
-                "change",
-                "change_pct",
-                "rank",
-                "rank_change",
-                "breakout",
+        pd.DataFrame(
+            movers[
+                [
+                    "username",
+                    "current_value",
+                    "previous_value",
+                    "change",
+                    "change_pct",
+                    "rank",
+                    "rank_change",
+                    "breakout",
+                ]
             ]
-        ],
+        ),
         "overview_movers",
         column_config={
             "username": "Channel",

@@ -19,14 +19,16 @@ if not options:
     ui.show_unavailable(f"No session started between {period.label()}.")
     st.stop()
 labels = {
-    row.stream_id: f"{row.username} · {row.started_at:%b %d %H:%M} · {row.title or ''}"
-    for row in picker.itertuples()
+    str(
+        row["stream_id"]
+    ): f"{row['username']} · {row['started_at']:%b %d %H:%M} · {row['title'] or ''}"
+    for row in picker.to_dict("records")
 }
 stream_id = st.selectbox(
     "Session",
     options,
     index=options.index(wanted) if wanted in options else 0,
-    format_func=lambda s: labels.get(s, s),
+    format_func=lambda s: labels.get(str(s), str(s)),
 )
 if stream_id is None:
     st.stop()
