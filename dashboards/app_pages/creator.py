@@ -89,19 +89,26 @@ ui.kpi(row[3], "volts", now["volts"], previous("volts"))
 
 if not peers.empty:
     category = str(peers["category_slug"].iloc[0])
-    peer_hours = ratios.peer_median(list(peers["hours_watched"]))
-    peer_average = ratios.peer_median(
-        [
-            ratios.average_viewers(h, c)
-            for h, c in zip(peers["hours_watched"], peers["covered_hours"], strict=True)
-        ]
-    )
-    st.caption(
-        f"Against {len(peers)} channels whose most-watched category was **{category}**: median "
-        f"hours watched {formatting.duration(peer_hours)} (this channel "
-        f"{formatting.duration(now['hours_watched'])}), median average viewers "
-        f"{formatting.compact(peer_average)} (this channel {formatting.compact(average)})."
-    )
+    others = len(peers) - 1  # the peers include the channel itself
+    if others == 0:
+        st.caption(
+            f"No other channel had **{category}** as its most-watched category in the period, "
+            "so there are no peers to compare with."
+        )
+    else:
+        peer_hours = ratios.peer_median(list(peers["hours_watched"]))
+        peer_average = ratios.peer_median(
+            [
+                ratios.average_viewers(h, c)
+                for h, c in zip(peers["hours_watched"], peers["covered_hours"], strict=True)
+            ]
+        )
+        st.caption(
+            f"Against the {len(peers)} channels (this one included) whose most-watched category "
+            f"was **{category}**: median hours watched {formatting.duration(peer_hours)} (this "
+            f"channel {formatting.duration(now['hours_watched'])}), median average viewers "
+            f"{formatting.compact(peer_average)} (this channel {formatting.compact(average)})."
+        )
 
 webhooks = queries.channel_webhook_events(snapshot, channel_id).iloc[0]
 if int(webhooks["events"]) == 0:

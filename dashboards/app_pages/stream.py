@@ -11,7 +11,11 @@ from pipeline.marts import definitions
 snapshot, period = ui.page("Stream")
 
 wanted = st.query_params.get("stream")
-picker = queries.period_sessions(snapshot, period)
+try:
+    picker = queries.period_sessions(snapshot, period)
+except queries.DataUnavailable as exc:  # no marts yet: explain, as every page does
+    ui.show_unavailable(str(exc))
+    st.stop()
 options = list(picker["stream_id"])
 if wanted and wanted not in options:
     options.insert(0, wanted)  # a shared link to a stream outside the date range still opens

@@ -27,7 +27,7 @@ SESSIONS = pd.DataFrame(
 
 def test_csv_keeps_utc_offsets_and_no_index() -> None:
     berlin = SESSIONS.assign(started_at=SESSIONS["started_at"].dt.tz_convert("Europe/Berlin"))
-    text = exports.to_csv(berlin[["stream_id", "started_at"]]).decode()
+    text = exports.to_csv(berlin.loc[:, ["stream_id", "started_at"]]).decode()
     assert text.splitlines() == ["stream_id,started_at", "s1,2026-11-27T09:58:00+00:00"]
 
 

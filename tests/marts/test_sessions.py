@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import duckdb
 import pytest
-from conftest import DAY, Core, at, rows
+from mart_core import DAY, Core, at, rows
 
 from pipeline.marts import build_days
 from pipeline.marts.metrics import watch_metrics

@@ -18,7 +18,9 @@ twin_launcher = pytest.importorskip("pipeline.twin.launcher")
 
 @pytest.fixture(scope="module")
 def twin() -> Iterator[object]:
-    with twin_launcher.running_twin(clock="frozen", creators=50, allow_http_webhooks=True) as handle:
+    with twin_launcher.running_twin(
+        clock="frozen", creators=50, allow_http_webhooks=True
+    ) as handle:
         yield handle
 
 
