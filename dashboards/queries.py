@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,11 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboards.filters import Filters
 from pipeline.config import Settings
+from pipeline.marts import revenue
 from pipeline.warehouse import NoPublishedSnapshotError, current_snapshot_path, open_published
+from pipeline.webhooks.silence import find_silent_channels
 
 SQL_DIR = Path(__file__).with_name("sql")
 CACHE_TTL_SECONDS = 60
@@ -262,3 +266,273 @@ def quarantine_counts(snapshot: Snapshot) -> pd.DataFrame:
 def webhook_quarantine_counts(snapshot: Snapshot) -> pd.DataFrame:
     """Webhook deliveries the loader could not use (``core.webhook_quarantine``), per reason."""
     return query(snapshot, "webhook_quarantine_counts")
+
+
+# --- Shared: the period filters of every page (dashboards/filters.py) -----------------------
+# Period queries take ``start_at``/``end_at`` (UTC instants of local midnights) and ``tz``: the
+# marts' 15-minute intervals make day buckets exact in every zone.
+def latest_day(snapshot: Snapshot, tz: str) -> date:
+    """The last local day in ``tz`` the marts hold data of; today (UTC) when they hold none."""
+    try:
+        value = query(snapshot, "latest_day", tz=tz)["latest_day"].iloc[0]
+    except DataUnavailable:
+        value = None
+    if value is None or pd.isna(value):
+        return datetime.now(UTC).date()
+    return date.fromisoformat(str(value)[:10])
+
+
+def _period(period: Filters, *, local_days: bool = True) -> dict[str, Any]:
+    """``start_at``/``end_at``, and ``tz`` for queries that bucket by local day."""
+    args = period.query_args()
+    if not local_days:
+        del args["tz"]
+    return args
+
+
+# --- Overview -------------------------------------------------------------------------------
+def platform_kpis(snapshot: Snapshot, period: Filters) -> pd.DataFrame:
+    """One row: hours watched, airtime, channels live, concurrency and monetization totals."""
+    return query(snapshot, "platform_kpis", **_period(period))
+
+
+def platform_daily(snapshot: Snapshot, period: Filters) -> pd.DataFrame:
+    return query(snapshot, "platform_daily", **_period(period))
+
+
+def category_share(snapshot: Snapshot, period: Filters) -> pd.DataFrame:
+    return query(snapshot, "category_share", **_period(period, local_days=False))
+
+
+# --- Growth ---------------------------------------------------------------------------------
+def growth_rankings(
+    snapshot: Snapshot, as_of: date, window_days: int, metric: str, top_n: int = 50
+) -> pd.DataFrame:
+    """The ranking of the latest as-of day on or before ``as_of``, best first."""
+    return query(
+        snapshot,
+        "growth_rankings",
+        as_of=as_of,
+        window_days=window_days,
+        metric=metric,
+        top_n=top_n,
+    )
+
+
+def follower_curves(
+    snapshot: Snapshot, period: Filters, channel_ids: tuple[str, ...]
+) -> pd.DataFrame:
+    return query(snapshot, "follower_curves", channel_ids=list(channel_ids), **_period(period))
+
+
+# --- Monetization ---------------------------------------------------------------------------
+def monetization_period(
+    snapshot: Snapshot, period: Filters, channel_id: str | None = None
+) -> pd.DataFrame:
+    """Per UTC day of the period: subs (new, renewed, gifted, ended, net), gifts, Volts, points."""
+    return query(snapshot, "monetization_period", channel_id=channel_id, **_period(period))
+
+
+def top_supporters(
+    snapshot: Snapshot, period: Filters, channel_id: str | None = None, top_n: int = 20
+) -> pd.DataFrame:
+    return query(
+        snapshot, "top_supporters_period", channel_id=channel_id, top_n=top_n, **_period(period)
+    )
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _cached_revenue(
+    snapshot_path: str,
+    published_at: float,
+    first_day: date,
+    end_day: date,
+    channel_id: str | None,
+    assumptions: revenue.RevenueAssumptions,
+) -> pd.DataFrame:
+    del published_at  # part of the cache key only, as in ``_cached``
+    with open_current(Path(snapshot_path).parent) as connection:
+        try:
+            rows = revenue.estimate(
+                connection, first_day, end_day, channel_id=channel_id, assumptions=assumptions
+            )
+        except duckdb.CatalogException as exc:
+            found = _MISSING_TABLE.search(str(exc))
+            raise MissingTable(found.group(1).strip("\"'!") if found else str(exc)) from None
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "day",
+            "channel_id",
+            "paid_subs",
+            "gifted_subs",
+            "volts",
+            "sub_revenue",
+            "volts_revenue",
+            "estimated_revenue",
+            "currency",
+        ],
+    )
+
+
+def revenue_estimate(
+    snapshot: Snapshot,
+    period: Filters,
+    channel_id: str | None = None,
+    assumptions: revenue.RevenueAssumptions = revenue.DEFAULT,
+) -> pd.DataFrame:
+    """The revenue model (pipeline/marts/revenue.py) over the period's UTC days, priced with
+    ``assumptions``: the page's edits are a per-query override, never written back."""
+    return _cached_revenue(
+        str(snapshot.path),
+        snapshot.published_at.timestamp(),
+        period.first_day,
+        period.last_day + timedelta(days=1),
+        channel_id,
+        assumptions,
+    )
+
+
+# --- Creator and stream ---------------------------------------------------------------------
+def mart_channels(snapshot: Snapshot) -> pd.DataFrame:
+    """``channel_id, username, hours_watched`` of every channel in the marts, most watched first."""
+    return query(snapshot, "mart_channels")
+
+
+def channel_period(snapshot: Snapshot, period: Filters, channel_id: str) -> pd.DataFrame:
+    return query(snapshot, "channel_period", channel_id=channel_id, **_period(period))
+
+
+def category_peers(snapshot: Snapshot, period: Filters, channel_id: str) -> pd.DataFrame:
+    return query(
+        snapshot, "category_peers", channel_id=channel_id, **_period(period, local_days=False)
+    )
+
+
+def creator_sessions(snapshot: Snapshot, period: Filters, channel_id: str) -> pd.DataFrame:
+    return query(
+        snapshot, "creator_sessions", channel_id=channel_id, **_period(period, local_days=False)
+    )
+
+
+def channel_clips(
+    snapshot: Snapshot, period: Filters, channel_id: str, top_n: int = 10
+) -> pd.DataFrame:
+    start, end = period.bounds()
+    return query(
+        snapshot, "channel_clips", channel_id=channel_id, start_at=start, end_at=end, top_n=top_n
+    )
+
+
+def channel_webhook_events(snapshot: Snapshot, channel_id: str) -> pd.DataFrame:
+    """``events`` = 0 means the channel never delivered a real webhook (not authorized)."""
+    return query(snapshot, "channel_webhook_events", channel_id=channel_id)
+
+
+def stream_session(snapshot: Snapshot, stream_id: str) -> pd.DataFrame:
+    """Rows ``which='this'`` and (when there is one) ``which='previous'``."""
+    return query(snapshot, "stream_session", stream_id=stream_id)
+
+
+def stream_samples(snapshot: Snapshot, stream_id: str) -> pd.DataFrame:
+    return query(snapshot, "stream_samples", stream_id=stream_id)
+
+
+def stream_intervals_of(snapshot: Snapshot, stream_id: str) -> pd.DataFrame:
+    return query(snapshot, "stream_intervals_of", stream_id=stream_id)
+
+
+def stream_markers(
+    snapshot: Snapshot, channel_id: str, stream_id: str, start_at: datetime, end_at: datetime
+) -> pd.DataFrame:
+    return query(
+        snapshot,
+        "stream_markers",
+        channel_id=channel_id,
+        stream_id=stream_id,
+        start_at=start_at,
+        end_at=end_at,
+    )
+
+
+def stream_chat(
+    snapshot: Snapshot, channel_id: str, start_at: datetime, end_at: datetime
+) -> pd.DataFrame:
+    return query(snapshot, "stream_chat", channel_id=channel_id, start_at=start_at, end_at=end_at)
+
+
+# --- Categories and schedule ----------------------------------------------------------------
+def category_slugs(snapshot: Snapshot) -> pd.DataFrame:
+    return query(snapshot, "category_slugs")
+
+
+def category_rankings(snapshot: Snapshot, period: Filters) -> pd.DataFrame:
+    return query(snapshot, "category_rankings", **_period(period))
+
+
+def category_share_daily(snapshot: Snapshot, period: Filters) -> pd.DataFrame:
+    return query(snapshot, "category_share_daily", **_period(period))
+
+
+def category_channels(
+    snapshot: Snapshot, period: Filters, category_slug: str, top_n: int = 25
+) -> pd.DataFrame:
+    return query(
+        snapshot,
+        "category_channels",
+        category_slug=category_slug,
+        top_n=top_n,
+        **_period(period),
+    )
+
+
+def schedule_heatmap(
+    snapshot: Snapshot, period: Filters, category_slug: str | None = None
+) -> pd.DataFrame:
+    return query(snapshot, "schedule_heatmap", category_slug=category_slug, **_period(period))
+
+
+def channel_schedule(snapshot: Snapshot, period: Filters, channel_id: str) -> pd.DataFrame:
+    return query(snapshot, "channel_schedule", channel_id=channel_id, **_period(period))
+
+
+# --- Data health: webhooks and accuracy -----------------------------------------------------
+ACCURACY_FILE = Path(__file__).resolve().parents[1] / "pipeline" / "marts" / "accuracy.json"
+
+
+def webhook_health(snapshot: Snapshot) -> pd.DataFrame:
+    return query(snapshot, "webhook_health")
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _cached_silent(snapshot_path: str, published_at: float, minutes: int) -> pd.DataFrame:
+    del published_at
+    with open_current(Path(snapshot_path).parent) as connection:
+        try:
+            silent = find_silent_channels(connection, minutes)
+        except duckdb.CatalogException as exc:
+            found = _MISSING_TABLE.search(str(exc))
+            raise MissingTable(found.group(1).strip("\"'!") if found else str(exc)) from None
+    return pd.DataFrame(
+        [vars(channel) for channel in silent],
+        columns=["channel_id", "username", "live_snapshot_at", "viewer_count", "last_event_at"],
+    )
+
+
+def silent_channels(snapshot: Snapshot, minutes: int) -> pd.DataFrame:
+    """The silence alarm (pipeline/webhooks/silence.py) on the snapshot: live channels that
+    delivered before but sent nothing for ``minutes``."""
+    return _cached_silent(str(snapshot.path), snapshot.published_at.timestamp(), minutes)
+
+
+def accuracy_table(path: Path = ACCURACY_FILE) -> pd.DataFrame | None:
+    """The measured accuracy of the sampled metrics, or None when it was not measured yet."""
+    if not path.exists():
+        return None
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    return pd.DataFrame(rows)
+
+
+def period_sessions(snapshot: Snapshot, period: Filters, top_n: int = 200) -> pd.DataFrame:
+    """The period's sessions of every channel, most watched first (the Stream page's picker)."""
+    return query(snapshot, "period_sessions", top_n=top_n, **_period(period, local_days=False))

@@ -9,8 +9,9 @@ from typing import Any, cast
 import pandas as pd
 import streamlit as st
 
-from dashboards import queries
+from dashboards import exports, filters, formatting, queries
 from pipeline.config import ConfigError
+from pipeline.marts import definitions
 
 HOW_TO_GET_DATA = (
     "To get data, run `make demo` (twin, pipeline and dashboard together) or "
@@ -96,3 +97,146 @@ def format_short_time(value: Any) -> str:
     if value is None or pd.isna(value):
         return "–"
     return pd.Timestamp(value).strftime("%b %d, %H:%M")
+
+
+# --- Shared page furniture: filters in the URL, KPIs with definitions, downloads ------------
+FILTER_KEYS = ("range", "from", "to", "compare", "tz")
+_REMEMBERED = "filter_params"
+_CHANGED_BY_WIDGET = "filter_changed_by_widget"
+_RANGE_LABELS = {**{str(days): f"Last {days} days" for days in filters.PRESETS}, "custom": "Custom"}
+
+NOT_AUTHORIZED = (
+    "{channel} has not authorized Velora Analytics, so its follows, subs, gifts, Volts and "
+    "points never reach us (Velora only delivers webhooks of channels that connected the app). "
+    "Viewer figures from the public live directory are still shown."
+)
+
+
+def _widget_params() -> dict[str, str]:
+    state = st.session_state
+    params = {
+        "range": str(state["filter_range"]),
+        "compare": "1" if state["filter_compare"] else "0",
+        "tz": str(state["filter_tz"]),
+    }
+    picked = state.get("filter_dates")
+    if params["range"] == filters.CUSTOM and isinstance(picked, tuple) and len(picked) == 2:
+        params["from"], params["to"] = (day.isoformat() for day in picked)
+    elif params["range"] == filters.CUSTOM:  # the second click of a range is still to come
+        remembered = state.get(_REMEMBERED, {})
+        params["from"], params["to"] = remembered.get("from", ""), remembered.get("to", "")
+    return params
+
+
+def _remember_widgets() -> None:
+    st.session_state[_REMEMBERED] = _widget_params()
+    st.session_state[_CHANGED_BY_WIDGET] = True
+
+
+def filter_bar(snapshot: queries.Snapshot) -> filters.Filters:
+    """Date range, compare toggle and timezone in the sidebar, kept in the URL's query params.
+
+    The URL is the source of truth: a shared link sets the widgets; a widget change (its
+    callback) rewrites the URL. The choice is also kept in non-widget state, which survives a
+    page switch, so the filters follow the reader from page to page. Presets end on the last day
+    the snapshot holds data of, so a seeded week is on screen even when it is not this week.
+    """
+    url = {key: st.query_params[key] for key in FILTER_KEYS if key in st.query_params}
+    remembered: dict[str, str] = st.session_state.get(_REMEMBERED, {})
+    if url and not st.session_state.pop(_CHANGED_BY_WIDGET, False):
+        remembered = url  # a shared link, or the address bar edited
+    latest = queries.latest_day(snapshot, remembered.get("tz") or filters.DEFAULT_TIMEZONE)
+    wanted = filters.Filters.from_params(remembered, latest)
+    st.session_state["filter_range"] = wanted.preset
+    st.session_state["filter_dates"] = (wanted.first_day, wanted.last_day)
+    st.session_state["filter_compare"] = wanted.compare
+    st.session_state["filter_tz"] = wanted.timezone
+    with st.sidebar:
+        st.subheader("Filters")
+        st.selectbox(
+            "Date range",
+            list(_RANGE_LABELS),
+            format_func=lambda key: _RANGE_LABELS[key],
+            key="filter_range",
+            on_change=_remember_widgets,
+        )
+        if wanted.preset == filters.CUSTOM:
+            st.date_input("Days", key="filter_dates", on_change=_remember_widgets)
+        st.toggle("Compare to previous period", key="filter_compare", on_change=_remember_widgets)
+        st.selectbox(
+            "Timezone (day boundaries)",
+            filters.timezone_choices(),
+            key="filter_tz",
+            on_change=_remember_widgets,
+        )
+    st.session_state[_REMEMBERED] = wanted.to_params()
+    for key in FILTER_KEYS:
+        value = wanted.to_params().get(key)
+        if value is None:
+            st.query_params.pop(key, None)
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
+    st.caption(wanted.label())
+    return wanted
+
+
+def kpi(
+    column: Any,
+    key: str,
+    current: Any,
+    previous: Any = None,
+    *,
+    fmt: Callable[[Any], str] = formatting.compact,
+    label: str | None = None,
+    inverse: bool = False,
+) -> None:
+    """One KPI: the value, its delta against the previous period, and its registry definition."""
+    column.metric(
+        label or definitions.metric(key).label,
+        fmt(current),
+        delta=formatting.delta(current, previous, fmt) if previous is not None else None,
+        delta_color="inverse" if inverse else "normal",
+        help=definitions.help_text(key),
+    )
+
+
+def downloads(frame: pd.DataFrame, name: str) -> None:
+    """CSV and Parquet downloads of a table (built by ``dashboards.exports``)."""
+    csv_col, parquet_col, _ = st.columns([1, 1, 4])
+    csv_col.download_button(
+        "CSV",
+        exports.to_csv(frame),
+        f"{name}.csv",
+        "text/csv",
+        key=f"csv_{name}",
+        icon=":material/download:",
+    )
+    parquet_col.download_button(
+        "Parquet",
+        exports.to_parquet(frame),
+        f"{name}.parquet",
+        "application/vnd.apache.parquet",
+        key=f"parquet_{name}",
+        icon=":material/download:",
+    )
+
+
+def table(frame: pd.DataFrame, name: str, **kwargs: Any) -> None:
+    """A table with its downloads underneath."""
+    st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+    downloads(frame, name)
+
+
+def not_authorized(channel: str) -> None:
+    st.info(NOT_AUTHORIZED.format(channel=channel), icon=":material/link_off:")
+
+
+def page(title: str) -> tuple[queries.Snapshot, filters.Filters]:
+    """Every page's top: the title, the snapshot (or an explanation) and the shared filters."""
+    st.title(title)
+    snapshot = require_snapshot()
+    return snapshot, filter_bar(snapshot)
+
+
+def chart(spec: Any) -> None:
+    st.altair_chart(spec, width="stretch")

@@ -1,51 +1,89 @@
-"""Categories: where viewers are right now, and how the biggest categories moved over time."""
+"""Categories: rankings, each category's share over time, and the channels inside one."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import queries, ui
+from dashboards import charts, queries, ui
+from pipeline.marts import definitions
 
-TOP_CATEGORIES = 5
+snapshot, period = ui.page("Categories")
 
-st.title("Categories")
-snapshot = ui.require_snapshot()
-
-now = ui.load(
-    queries.categories_now, snapshot, nothing_yet="No category polls have been recorded yet."
+rankings = ui.load(
+    queries.category_rankings,
+    snapshot,
+    period,
+    nothing_yet=f"No category was watched between {period.label()}.",
 )
-if now is None:
+if rankings is None:
     st.stop()
 
-count_col, viewers_col, streams_col = st.columns(3)
-count_col.metric("Categories", f"{len(now):,}")
-viewers_col.metric("Viewers", ui.format_count(now["viewer_count"].sum()))
-streams_col.metric("Streams", ui.format_count(now["stream_count"].sum()))
-st.caption(f"Category poll of {ui.format_time(now['snapshot_at'].iloc[0])}.")
-
-history = ui.load(
-    queries.category_history, snapshot, TOP_CATEGORIES, nothing_yet="No category history yet."
-)
-if history is not None:
-    st.subheader(f"Viewers of the top {TOP_CATEGORIES} categories")
-    st.line_chart(
-        history.rename(columns={"category_name": "Category"}),
-        x="snapshot_at",
-        y="viewer_count",
-        color="Category",
-        x_label="",
-        y_label="viewers",
-    )
-
-st.subheader("All categories now")
-st.dataframe(
-    now.drop(columns=["snapshot_at"]),
-    hide_index=True,
-    width="stretch",
+st.subheader("Category rankings")
+ui.table(
+    rankings,
+    "category_rankings",
     column_config={
-        "category_slug": "Slug",
-        "category_name": "Category",
-        "viewer_count": st.column_config.NumberColumn("Viewers", format="%d"),
-        "stream_count": st.column_config.NumberColumn("Streams", format="%d"),
+        "category_slug": "Category",
+        "hours_watched": st.column_config.NumberColumn(
+            "Hours watched", format="%.1f", help=definitions.help_text("hours_watched")
+        ),
+        "airtime_hours": st.column_config.NumberColumn(
+            "Airtime (h)", format="%.1f", help=definitions.help_text("airtime_hours")
+        ),
+        "average_viewers": st.column_config.NumberColumn(
+            "Avg viewers", format="%.1f", help=definitions.help_text("average_viewers")
+        ),
+        "peak_viewers": st.column_config.NumberColumn(
+            "Sampled peak", format="%d", help=definitions.help_text("peak_viewers")
+        ),
+        "channels": "Most channels live in a day",
     },
 )
+
+st.subheader("Share of hours watched per day")
+share = ui.load(queries.category_share_daily, snapshot, period, nothing_yet="No share yet.")
+if share is not None:
+    ui.chart(charts.share_area(share))
+    st.caption(definitions.help_text("share_of_hours_watched"))
+
+options = list(rankings["category_slug"])
+wanted = st.query_params.get("category")
+category = st.selectbox(
+    "Channels in category",
+    options,
+    index=options.index(wanted) if wanted in options else 0,
+)
+if category is not None:
+    st.query_params["category"] = str(category)
+    inside = ui.load(
+        queries.category_channels,
+        snapshot,
+        period,
+        str(category),
+        nothing_yet=f"No channel streamed {category} in the period.",
+    )
+    if inside is not None:
+        ui.chart(
+            charts.share_bars(
+                inside.assign(share_of_hours_watched=inside["share_of_category"]),
+                "username",
+                "hours_watched",
+                "hours watched",
+            )
+        )
+        ui.table(
+            inside,
+            f"category_{category}_channels",
+            column_config={
+                "channel_id": None,
+                "username": "Channel",
+                "hours_watched": st.column_config.NumberColumn("Hours watched", format="%.1f"),
+                "airtime_hours": st.column_config.NumberColumn("Airtime (h)", format="%.1f"),
+                "average_viewers": st.column_config.NumberColumn(
+                    "Viewers per live hour", format="%.1f"
+                ),
+                "share_of_category": st.column_config.NumberColumn(
+                    "Avg daily share", format="percent"
+                ),
+            },
+        )

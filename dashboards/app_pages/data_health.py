@@ -1,11 +1,12 @@
-"""Data health: what the snapshot holds, how fresh it is, and what validation set aside."""
+"""Data health: freshness against cadence, what validation set aside, webhook delivery, accuracy."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboards import queries, ui
+from dashboards import health, queries, ui
+from pipeline.config import Settings
 
 st.title("Data health")
 snapshot = ui.require_snapshot()
@@ -33,6 +34,21 @@ if tables is not None:
             "latest": st.column_config.DatetimeColumn("Latest", format="YYYY-MM-DD HH:mm"),
         },
     )
+    st.subheader("Freshness against cadence")
+    fresh = health.freshness(tables, snapshot.published_at)
+    st.caption(
+        f"Age of each polled table's latest row at the snapshot's publish time; late after "
+        f"{health.LATE_AFTER} missed cadences, stale after {health.STALE_AFTER}."
+    )
+    ui.table(
+        fresh,
+        "freshness",
+        column_config={
+            "latest": st.column_config.DatetimeColumn("Latest", format="YYYY-MM-DD HH:mm"),
+            "cadence_minutes": "Cadence (min)",
+            "age_minutes": st.column_config.NumberColumn("Age (min)", format="%.0f"),
+        },
+    )
 
 st.subheader("Quarantine")
 st.caption("Rows and deliveries that failed validation are kept with the reason, never dropped.")
@@ -52,3 +68,48 @@ for column, label, fetch in (
             st.success("Nothing failed validation.")
         else:
             st.dataframe(counts, hide_index=True, width="stretch")
+
+st.subheader("Webhook delivery")
+try:
+    deliveries = queries.webhook_health(snapshot).iloc[0]
+    minutes = Settings.from_env().webhook_silence_minutes
+    silent = queries.silent_channels(snapshot, minutes)
+except queries.DataUnavailable as exc:
+    ui.show_unavailable(str(exc))
+else:
+    last_col, events_col, channels_col, silent_col = st.columns(4)
+    last_col.metric("Last event (UTC)", ui.format_short_time(deliveries["last_event_at"]))
+    events_col.metric("Events (real)", ui.format_count(deliveries["events"]))
+    channels_col.metric("Channels delivering", ui.format_count(deliveries["channels"]))
+    silent_col.metric(f"Silent > {minutes} min", ui.format_count(len(silent)))
+    if int(deliveries["events"]) == 0:
+        st.info(
+            "No webhook has been delivered yet: channels must authorize the app, and "
+            "`velora webhooks subscribe` must have registered the receiver."
+        )
+    if silent.empty:
+        st.success(
+            f"Silence alarm: no live channel that delivered before has been quiet for {minutes} min."
+        )
+    else:
+        st.warning("Silence alarm: these live channels delivered before but went quiet.")
+        ui.table(silent, "silent_channels")
+    st.caption("Rejections by reason are the quarantined webhook deliveries above.")
+
+st.subheader("Accuracy of the sampled metrics")
+accuracy = queries.accuracy_table()
+if accuracy is None:
+    st.info(
+        "Not measured yet: the accuracy bench writes `pipeline/marts/accuracy.json` "
+        "(median and p95 error of each sampled metric per cadence)."
+    )
+else:
+    ui.table(
+        accuracy,
+        "accuracy",
+        column_config={
+            "median": st.column_config.NumberColumn("Median error", format="%.2f"),
+            "p95": st.column_config.NumberColumn("p95 error", format="%.2f"),
+            "pass": st.column_config.CheckboxColumn("Pass"),
+        },
+    )

@@ -1,82 +1,130 @@
-"""Monetization: daily follows, subs (paid vs gifted, each counted once), Volts, points, raids."""
+"""Monetization: subscriptions, gifts, Volts and channel points, supporters, revenue estimate."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import streamlit as st
 
-from dashboards import queries, ui
+from dashboards import charts, formatting, queries, ui
+from pipeline.marts import definitions, revenue
 
-st.title("Monetization")
-snapshot = ui.require_snapshot()
+ALL = ""
+KPIS = ("subs_new", "subs_renewed", "subs_gifted", "subs_ended", "subs_net", "gift_events",
+        "volts", "points_spent")  # fmt: skip
 
-channels = ui.load(
-    queries.monetization_channels,
-    snapshot,
-    nothing_yet="No webhook events (follows, subs, gifts, Volts, points, raids) have arrived yet.",
-)
+snapshot, period = ui.page("Monetization")
+
+channels = ui.load(queries.mart_channels, snapshot, nothing_yet="No channel data yet.")
 if channels is None:
     st.stop()
-
-names = dict(zip(channels["channel_id"], channels["channel"], strict=True))
-channel_id = st.selectbox(
-    "Channel", list(channels["channel_id"]), format_func=lambda cid: str(names.get(cid, cid))
+names = dict(zip(channels["channel_id"], channels["username"], strict=True))
+options = [ALL, *channels["channel_id"]]
+wanted = st.query_params.get("channel", ALL)
+choice = st.selectbox(
+    "Channel",
+    options,
+    index=next((i for i, c in enumerate(options) if wanted in (c, names.get(c))), 0),
+    format_func=lambda c: "All channels (platform)" if c == ALL else str(names.get(c) or c),
 )
+channel_id = choice or None
 if channel_id is None:
-    st.stop()
-daily = ui.load(
-    queries.monetization_daily,
-    snapshot,
-    channel_id,
-    nothing_yet="This channel only has test events so far; test events are not counted.",
-)
-if daily is None:
-    st.stop()
+    st.query_params.pop("channel", None)
+else:
+    st.query_params["channel"] = str(names.get(channel_id) or channel_id)
 
-st.caption(
-    "Webhook events, UTC days, test events excluded. Gifted subs are the gift events' gift counts; "
-    "the matching per-recipient subscribe events are not counted again."
+daily = queries.monetization_period(snapshot, period, channel_id)
+if daily.empty:
+    if (
+        channel_id is not None
+        and int(queries.channel_webhook_events(snapshot, channel_id)["events"].iloc[0]) == 0
+    ):
+        ui.not_authorized(str(names.get(channel_id) or channel_id))
+    else:
+        ui.show_unavailable(f"No follows, subs, gifts, Volts or points in {period.label()}.")
+    st.stop()
+before = (
+    queries.monetization_period(snapshot, period.previous(), channel_id) if period.compare else None
 )
-columns = st.columns(6)
-for column, (label, key) in zip(
-    columns,
-    [
-        ("Follows", "follows"),
-        ("Paid subs", "paid_subs"),
-        ("Gifted subs", "gifted_subs"),
-        ("Volts", "volts"),
-        ("Points redemptions", "redemptions"),
-        ("Raids", "raids"),
-    ],
-    strict=True,
-):
-    column.metric(label, ui.format_count(daily[key].sum()))
 
-# One bar per calendar day: a day label, not a timestamp, or bars shrink to hairlines.
-per_day = daily.assign(day=daily["day"].dt.strftime("%Y-%m-%d")).rename(
-    columns={"paid_subs": "Paid subs", "gifted_subs": "Gifted subs", "volts": "Volts"}
-)
+st.caption("Webhook events per UTC day; test events excluded; gifted subs counted once.")
+columns = st.columns(4) + st.columns(4)
+for column, key in zip(columns, KPIS, strict=True):
+    ui.kpi(column, key, daily[key].sum(), None if before is None else before[key].sum())
+
 left, right = st.columns(2)
 with left:
     st.subheader("Subscriptions per day")
-    st.bar_chart(per_day, x="day", y=["Paid subs", "Gifted subs"], x_label="", y_label="subs")
+    ui.chart(
+        charts.daily_bars(
+            daily, {"subs_new": "New", "subs_renewed": "Renewed", "subs_gifted": "Gifted"}, "subs"
+        )
+    )
 with right:
     st.subheader("Volts per day")
-    st.bar_chart(per_day, x="day", y="Volts", x_label="", y_label="Volts")
+    ui.chart(charts.daily_bars(daily, {"volts": "Volts"}, "Volts"))
 
-st.subheader("Daily totals")
-st.dataframe(
-    daily.sort_values("day", ascending=False),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "day": st.column_config.DateColumn("Day (UTC)", format="YYYY-MM-DD"),
-        "follows": "Follows",
-        "paid_subs": "Paid subs",
-        "gifted_subs": "Gifted subs",
-        "volts": "Volts",
-        "redemptions": "Redemptions",
-        "points_spent": "Points spent",
-        "raids": "Raids",
-        "raid_viewers": "Raid viewers",
-    },
+st.subheader("Top supporters")
+supporters = ui.load(
+    queries.top_supporters, snapshot, period, channel_id, nothing_yet="No supporters in the period."
+)
+if supporters is not None:
+    st.caption(definitions.help_text("supporter_volts"))
+    ui.table(
+        supporters,
+        "top_supporters",
+        column_config={
+            "supporter_id": None,
+            "supporter_username": "Supporter",
+            "channels": "Channels",
+            "volts": st.column_config.NumberColumn("Volts", format="%d"),
+            "gift_subs": st.column_config.NumberColumn("Gift subs", format="%d"),
+            "points_spent": st.column_config.NumberColumn("Points", format="%d"),
+            "best_rank": "Best leaderboard rank",
+        },
+    )
+
+st.subheader("Revenue estimate")
+st.caption(definitions.help_text("estimated_revenue"))
+with st.expander("Assumptions (edit to re-price; the stored estimate keeps the defaults)"):
+    edited: dict[str, object] = {}
+    inputs = st.columns(5)
+    for column, field in zip(
+        inputs, [f for f in fields(revenue.RevenueAssumptions) if f.name != "currency"], strict=True
+    ):
+        default = float(getattr(revenue.DEFAULT, field.name))
+        edited[field.name] = column.number_input(
+            field.name.replace("_", " ").capitalize(),
+            min_value=0.0,
+            max_value=1.0 if field.name == "creator_share" else None,
+            value=default,
+            step=0.01 if default < 1 else 0.5,
+            help=revenue.SOURCES[field.name],
+            key=f"assume_{field.name}",
+        )
+    st.caption(f"Currency: {revenue.DEFAULT.currency} ({revenue.SOURCES['currency']}).")
+assumptions = revenue.RevenueAssumptions(**edited)  # type: ignore[arg-type]
+estimate = ui.load(
+    queries.revenue_estimate,
+    snapshot,
+    period,
+    channel_id,
+    assumptions,
+    nothing_yet="No paid subs or Volts in the period, so there is nothing to estimate.",
+)
+if estimate is not None:
+    total, subs_col, volts_col = st.columns(3)
+    currency = str(estimate["currency"].iloc[0])
+    total.metric(
+        "Estimated revenue (estimate)",
+        formatting.money(estimate["estimated_revenue"].sum(), currency),
+        help=definitions.help_text("estimated_revenue"),
+    )
+    subs_col.metric("From subscriptions", formatting.money(estimate["sub_revenue"].sum(), currency))
+    volts_col.metric("From Volts", formatting.money(estimate["volts_revenue"].sum(), currency))
+    ui.table(estimate, "revenue_estimate")
+
+st.subheader("Daily figures")
+ui.table(
+    daily, "monetization_daily", column_config={"day": st.column_config.DateColumn("Day (UTC)")}
 )

@@ -89,6 +89,7 @@ def _copy_published_schemas(conn: duckdb.DuckDBPyConnection, target: Path) -> No
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {ATTACH_ALIAS}.{_quote_ident(schema)}")
         for schema, table in tables:
             _copy_table(conn, src, f"{_quote_ident(schema)}.{_quote_ident(table)}")
+        _copy_macros(conn)
     finally:
         conn.execute(f"DETACH {ATTACH_ALIAS}")
 
@@ -97,6 +98,23 @@ def _copy_table(conn: duckdb.DuckDBPyConnection, src: str, qualified: str) -> No
     # identifiers come from the catalog and are quoted; no user text reaches this SQL
     copy = f"CREATE TABLE {ATTACH_ALIAS}.{qualified} AS SELECT * FROM {src}.{qualified}"  # noqa: S608
     conn.execute(copy)
+
+
+def _copy_macros(conn: duckdb.DuckDBPyConnection) -> None:
+    # Readers cannot create them on a read-only snapshot, and published SQL calls them (e.g.
+    # marts.sub_revenue, the revenue override): copy each scalar macro's definition.
+    macros = conn.execute(
+        "SELECT schema_name, function_name, parameters, macro_definition FROM duckdb_functions() "
+        "WHERE database_name = current_database() AND function_type = 'macro' "
+        "AND list_contains(?, schema_name) ORDER BY schema_name, function_name",
+        [list(PUBLISHED_SCHEMAS)],
+    ).fetchall()
+    for schema, name, parameters, definition in macros:
+        arguments = ", ".join(_quote_ident(p) for p in parameters)
+        conn.execute(
+            f"CREATE OR REPLACE MACRO {ATTACH_ALIAS}.{_quote_ident(schema)}.{_quote_ident(name)}"
+            f"({arguments}) AS {definition}"
+        )
 
 
 def _remove_building(building: Path) -> None:

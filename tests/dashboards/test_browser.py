@@ -101,14 +101,14 @@ def dashboard_url(demo_data_dir: Path, tmp_path: Path) -> Iterator[str]:
 
 
 def wait_until_rendered(page: Page, title: str) -> None:
-    """Title, a metric, the run finished (no running-man icon), and then no exception."""
+    """Title, some content (a metric, table or chart), the run finished, and no exception."""
     expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(
         timeout=PAGE_TIMEOUT_MS
     )
-    expect(page.locator('[data-testid="stMetricValue"]').first).to_be_visible(
-        timeout=PAGE_TIMEOUT_MS
+    content = page.locator(
+        '[data-testid="stMetricValue"], [data-testid="stDataFrame"], [data-testid="stVegaLiteChart"]'
     )
-    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+    expect(content.first).to_be_visible(timeout=PAGE_TIMEOUT_MS)
     running = page.locator(
         '[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"]'
     )
@@ -125,7 +125,7 @@ def chromium_path() -> str:
     return found
 
 
-def test_live_now_renders_in_chromium(dashboard_url: str, tmp_path: Path) -> None:
+def test_every_page_renders_in_chromium(dashboard_url: str, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
@@ -135,7 +135,11 @@ def test_live_now_renders_in_chromium(dashboard_url: str, tmp_path: Path) -> Non
         )
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(dashboard_url, timeout=PAGE_TIMEOUT_MS)
+            page.goto(dashboard_url, timeout=PAGE_TIMEOUT_MS)  # the default page
+            wait_until_rendered(page, "Overview")
+            page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+
+            page.goto(f"{dashboard_url}/live_now", timeout=PAGE_TIMEOUT_MS)
             expect(page.get_by_role("heading", name="Live now", exact=True)).to_be_visible(
                 timeout=PAGE_TIMEOUT_MS
             )
@@ -151,14 +155,25 @@ def test_live_now_renders_in_chromium(dashboard_url: str, tmp_path: Path) -> Non
 
             # The other pages, through their URLs: each renders its title and no exception.
             for url_path, title in (
-                ("channel_growth", "Channel growth"),
+                ("growth", "Growth"),
                 ("monetization", "Monetization"),
+                ("creator", "Creator"),
+                ("stream", "Stream"),
                 ("categories", "Categories"),
+                ("schedule", "Schedule"),
                 ("data_health", "Data health"),
             ):
                 page.goto(f"{dashboard_url}/{url_path}", timeout=PAGE_TIMEOUT_MS)
                 wait_until_rendered(page, title)
-                page.screenshot(path=str(tmp_path / f"{url_path}.png"), full_page=True)
+                page.screenshot(
+                    path=str(tmp_path / f"{url_path.split('?')[0]}.png"), full_page=True
+                )
+
+            # The shared link reproduced its view: the channel, the range and the timezone.
+            page.goto(f"{dashboard_url}/creator?channel=bob&range=14&tz=Asia/Tokyo")
+            wait_until_rendered(page, "Creator")
+            expect(page.get_by_text("(14 days, Asia/Tokyo)")).to_be_visible()
+            expect(page.get_by_text("15h 25m").first).to_be_visible()  # bob's hours watched
         finally:
             browser.close()
     print(f"screenshots in {tmp_path}")

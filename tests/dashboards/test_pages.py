@@ -1,8 +1,20 @@
 """Every dashboard page through ``AppTest``: empty states without data, exact numbers with data.
 
-Expected numbers come from the hand-built warehouse in ``conftest.py``; each is derived in the
-comment beside it, so a wrong query (double-counted sources, test events, gifted subs counted
-twice, a plain mean instead of a time-weighted average) fails here.
+Expected numbers come from the hand-built warehouse in ``dash_warehouse.py`` (polled every 5
+minutes), run through the real marts build. The viewing figures every page shows, derived once:
+
+- alice s0 (Nov 26, started 19:55, no real offline event): edge 19:55-20:00 at the first sample
+  5 x 10 = 50 viewer-minutes; 20:00-20:05 (10+20)/2 x 5 = 75; the end is estimated half a cadence
+  after the last sample (20:07:30): 2.5 x 20 = 50. 175 viewer-minutes over 12.5 minutes.
+- alice s1 (Nov 27, 09:58 - offline 10:32): edge 2 x 100 = 200; 10:00-10:05 550; 10:05-10:10 650;
+  10:10-10:30 is a 20-minute gap (> 3 cadences): not interpolated; 10:30-10:32 2 x 160 = 320.
+  1720 viewer-minutes over 34 minutes, 14 of them covered by polls.
+- bob s2 (09:50, gone from the 10:10 poll): edge 10 x 50 = 500; 275; estimated end 2.5 x 60 =
+  150. 925 viewer-minutes over 17.5 minutes.
+- carol s3 (10:03, still live at the last poll 10:30): edge 2 x 30 = 60; 10:05-10:10 175; the
+  gap and the open end add nothing. 235 viewer-minutes over 27 minutes.
+- Platform: 175 + 1720 + 925 + 235 = 3055 viewer-minutes = 50h 55m; airtime 12.5 + 34 + 17.5 +
+  27 = 91 minutes.
 """
 
 from __future__ import annotations
@@ -14,26 +26,32 @@ from pathlib import Path
 from typing import cast
 
 import pandas as pd
-import pyarrow as pa
 import pytest
-from conftest import build_published
-from streamlit.proto.VegaLiteChart_pb2 import VegaLiteChart as VegaLiteChartProto
+from dash_warehouse import build_published
 from streamlit.testing.v1 import AppTest
 
 from pipeline.warehouse import connect, publish_from
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
 PAGES = {
-    "Live now": None,  # the default page
-    "Channel growth": "app_pages/channel_growth.py",
+    "Overview": None,  # the default page
+    "Live now": "app_pages/live_now.py",
+    "Growth": "app_pages/growth.py",
     "Monetization": "app_pages/monetization.py",
+    "Creator": "app_pages/creator.py",
+    "Stream": "app_pages/stream.py",
     "Categories": "app_pages/categories.py",
+    "Schedule": "app_pages/schedule.py",
     "Data health": "app_pages/data_health.py",
 }
 
 
-def open_page(title: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
+def open_page(title: str, **params: str) -> AppTest:
+    """The page as a shared link opens it: ``params`` are the URL's query parameters."""
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
     page = PAGES[title]
     if page is not None:
         at.switch_page(page).run()
@@ -46,18 +64,20 @@ def metric_values(at: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}
 
 
-def chart_frames(at: AppTest) -> list[pd.DataFrame]:
-    """The data behind every chart on the page (st.line_chart/bar_chart are Vega-Lite + Arrow)."""
-    frames = []
-    for chart in at.get("vega_lite_chart"):
-        proto = cast(VegaLiteChartProto, chart.proto)
-        for dataset in proto.datasets:
-            frames.append(pa.ipc.open_stream(dataset.data.data).read_all().to_pandas())
-    return frames
+def metric_deltas(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.proto.delta for metric in at.metric}
 
 
 def info_text(at: AppTest) -> str:
     return "\n".join(str(info.value) for info in at.info)
+
+
+def captions(at: AppTest) -> str:
+    return "\n".join(str(caption.value) for caption in at.caption)
+
+
+def frame(at: AppTest, index: int) -> pd.DataFrame:
+    return cast(pd.DataFrame, at.dataframe[index].value)
 
 
 def no_snapshot(data_dir: Path) -> None:
@@ -93,6 +113,7 @@ def test_page_without_data_shows_how_to_get_data(
     assert "make demo" in info_text(at)
     assert "velora seed --days 1" in info_text(at)
     assert not at.error
+    assert not at.get("arrow_vega_lite_chart")  # never a chart of zeros
     assert not at.dataframe or title == "Data health"  # health lists the (empty) tables
     if make_data_dir is snapshot_without_tables and title != "Data health":
         assert "The published snapshot has no table `" in info_text(at)  # names the table
@@ -102,8 +123,234 @@ def test_sidebar_names_the_snapshot(
     demo_data_dir: Path, data_dir_env: Callable[[Path], None]
 ) -> None:
     data_dir_env(demo_data_dir)
-    at = open_page("Live now")
+    at = open_page("Overview")
     assert "warehouse-1.duckdb" in at.sidebar.caption[0].value
+
+
+def test_overview(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) -> None:
+    data_dir_env(demo_data_dir)
+    at = open_page("Overview")
+    # The default period is the last 7 days ending on the last day with data.
+    assert "Nov 21 – Nov 27, 2026 (7 days, UTC)" in captions(at)
+    assert metric_values(at) == {
+        # Hours with polls: 20:00 on Nov 26 (1 and 1 channel) and 10:00 on Nov 27 (2, 3, 2, 2):
+        # (1 + 2.25) / 2.
+        "Live channels": "1.6",
+        # Viewer-hours in those hours: 20:00-20:07:30 on Nov 26 is 75 + 50 = 125 min = 2.08 h;
+        # the 10:00 hour holds 3055 - 175 - 200 (alice 09:58) - 500 (bob 09:50) = 2180 min =
+        # 36.33 h. (2.08 + 36.33) / 2 = 19.2.
+        "Concurrent viewers": "19",
+        "Hours watched": "50h 55m",
+        "Airtime": "1h 31m",
+        "Follows": "5",  # f1-f4 (f5 is a test event) + bob's f6
+        "Net subscriptions": "4",  # sub1, sub2 + g1's 2 gifted (their subscribe rows not again)
+        "Volts": "350",
+        "Sampled peak viewers": "210",  # the 10:30 poll: 160 + 50
+    }
+    daily = frame(at, 1).set_index("day")
+    assert list(daily["hours_watched"].round(4)) == [round(175 / 60, 4), round(2880 / 60, 4)]
+    assert list(daily["channels_live"]) == [1, 3]
+    movers = frame(at, 0)
+    assert list(movers["username"]) == ["alice", "bob", "carol"]
+    assert bool(movers["breakout"].all())  # nobody ranked in the empty week before
+
+
+def test_overview_timezone_moves_day_boundaries(
+    demo_data_dir: Path, data_dir_env: Callable[[Path], None]
+) -> None:
+    data_dir_env(demo_data_dir)
+    # In Tokyo (UTC+9) Nov 26 19:55 UTC is Nov 27 04:55: all viewing falls on one local day.
+    at = open_page("Overview", tz="Asia/Tokyo")
+    daily = frame(at, 1)
+    assert len(daily) == 1
+    assert str(daily["day"].iloc[0]).startswith("2026-11-27")
+    assert round(float(daily["hours_watched"].iloc[0]), 4) == round(3055 / 60, 4)
+    assert at.query_params["tz"] == "Asia/Tokyo"
+
+
+def test_overview_custom_range_from_a_shared_link(
+    demo_data_dir: Path, data_dir_env: Callable[[Path], None]
+) -> None:
+    data_dir_env(demo_data_dir)
+    at = open_page("Overview", range="custom", **{"from": "2026-11-27", "to": "2026-11-27"})
+    assert metric_values(at)["Hours watched"] == "48h 00m"  # 3055 - alice's Nov 26 175
+    assert metric_values(at)["Follows"] == "3"  # f3, f4, f6
+    # Compare is on by default: Nov 26 alone is the previous period.
+    assert metric_deltas(at)["Hours watched"].startswith("+45h 05m")
+
+
+def test_growth(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) -> None:
+    data_dir_env(demo_data_dir)
+    at = open_page("Growth")
+    ranking = frame(at, 0)
+    assert list(ranking["username"]) == ["alice", "bob", "carol"]
+    assert list(ranking["rank"]) == [1, 2, 3]
+    assert list(ranking["current_value"].round(3)) == [
+        round(1895 / 60, 3),
+        round(925 / 60, 3),
+        round(235 / 60, 3),
+    ]
+    assert "**alice**, **bob**, **carol**" in "\n".join(str(m.value) for m in at.markdown)
+    at.selectbox(key="growth_metric").set_value("followers_gained").run()
+    ranking = frame(at, 0)
+    # Follower gains come from follow events only where webhooks covered the whole day: Nov 27
+    # (alice 2, bob 1); carol has neither events nor profile deltas.
+    assert list(ranking["username"])[:2] == ["alice", "bob"]
+    assert list(ranking["current_value"])[:2] == [2, 1]
+
+
+def test_monetization_platform(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) -> None:
+    data_dir_env(demo_data_dir)
+    at = open_page("Monetization")
+    values = metric_values(at)
+    assert {key: values[key] for key in list(values)[:8]} == {
+        "New subscriptions": "2",  # sub1, sub2; sub3/sub4 are g1's recipients
+        "Renewed subscriptions": "0",
+        "Gifted subscriptions": "2",  # g1; g2 (5) is a test event
+        "Ended subscriptions": "0",
+        "Net subscriptions": "4",
+        "Gift events": "1",
+        "Volts": "350",
+        "Channel points spent": "800",
+    }
+    # 4 subs x $4.99 x 50 % = $9.98; 350 Volts x $0.01 = $3.50.
+    assert values["From subscriptions"] == "$9.98"
+    assert values["From Volts"] == "$3.50"
+    assert values["Estimated revenue (estimate)"] == "$13.48"
+    supporters = frame(at, 0)
+    assert list(supporters["supporter_username"]) == ["fan", "gifter"]
+    assert list(supporters["volts"]) == [350, 0]
+    assert list(supporters["gift_subs"]) == [0, 2]
+
+
+def test_monetization_assumptions_are_editable(
+    demo_data_dir: Path, data_dir_env: Callable[[Path], None]
+) -> None:
+    data_dir_env(demo_data_dir)
+    at = open_page("Monetization")
+    at.number_input(key="assume_creator_share").set_value(0.7).run()
+    # 4 x $4.99 x 70 % = $13.97; Volts unchanged.
+    assert metric_values(at)["From subscriptions"] == "$13.97"
+    assert metric_values(at)["Estimated revenue (estimate)"] == "$17.47"
+
+
+@pytest.mark.parametrize(
+    ("channel", "expected"),
+    [
+        pytest.param("bob", {"New subscriptions": "0", "Volts": "0"}, id="only-a-follow"),
+        pytest.param("alice", {"New subscriptions": "2", "Volts": "350"}, id="everything"),
+    ],
+)
+def test_monetization_per_channel_link(
+    channel: str,
+    expected: dict[str, str],
+    demo_data_dir: Path,
+    data_dir_env: Callable[[Path], None],
+) -> None:
+    data_dir_env(demo_data_dir)
+    at = open_page("Monetization", channel=channel)
+    assert {key: metric_values(at)[key] for key in expected} == expected
+
+
+def test_monetization_unauthorized_channel_explains(
+    demo_data_dir: Path, data_dir_env: Callable[[Path], None]
+) -> None:
+    data_dir_env(demo_data_dir)
+    at = open_page("Monetization", channel="carol")
+    assert "carol has not authorized Velora Analytics" in info_text(at)
+    assert not at.metric  # never a row of zeros
+
+
+def test_creator(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) -> None:
+    data_dir_env(demo_data_dir)
+    at = open_page("Creator", channel="alice")
+    assert metric_values(at) == {
+        "Hours watched": "31h 35m",  # 175 + 1720 viewer-minutes
+        "Average viewers": "72",  # 1895 / (12.5 + 14) covered minutes = 71.5
+        "Sampled peak viewers": "160",
+        "Airtime": "46m",  # 12.5 + 34
+        "Streams": "2",
+        "Followers gained": "2",  # Nov 27's f3, f4 (Nov 26 was only partly covered by webhooks)
+        "Follower conversion": "0.06",  # 2 / 31.58 hours watched
+        "Volts": "350",
+    }
+    assert "No other channel had **just-chatting**" in captions(at)
+    sessions = frame(at, 0)
+    assert list(sessions["stream_id"]) == ["s1", "s0"]
+    assert list(sessions["end_source"]) == ["offline_event", "estimated"]
+    assert list(sessions["hours_watched"].round(4)) == [round(1720 / 60, 4), round(175 / 60, 4)]
+    assert list(sessions["link"]) == ["./stream?stream=s1", "./stream?stream=s0"]
+
+
+def test_creator_switching_channel_updates_the_link(
+    demo_data_dir: Path, data_dir_env: Callable[[Path], None]
+) -> None:
+    data_dir_env(demo_data_dir)
+    at = open_page("Creator", channel="alice")
+    at.selectbox[0].set_value("u2").run()
+    assert at.query_params["channel"] == "bob"
+    assert metric_values(at)["Hours watched"] == "15h 25m"  # 925 viewer-minutes
+    assert metric_values(at)["Sampled peak viewers"] == "60"
+
+
+def test_creator_without_webhooks_or_profiles(
+    demo_data_dir: Path, data_dir_env: Callable[[Path], None]
+) -> None:
+    data_dir_env(demo_data_dir)
+    at = open_page("Creator", channel="carol")
+    assert "carol has not authorized Velora Analytics" in info_text(at)
+    assert "No follower totals for carol" in info_text(at)
+    assert metric_values(at)["Hours watched"] == "3h 55m"  # 235 viewer-minutes
+    assert metric_values(at)["Followers gained"] == "–"  # unknown, not zero
+    assert list(frame(at, 0)["end_source"]) == ["ongoing"]
+
+
+def test_stream(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) -> None:
+    data_dir_env(demo_data_dir)
+    at = open_page("Stream", stream="s1")
+    assert metric_values(at) == {
+        "Average viewers": "123",  # 1720 / 14 covered minutes
+        "Sampled peak viewers": "160",
+        "Hours watched": "28h 40m",
+        "Airtime": "34m",
+        "Coverage": "41.2 %",  # 14 of 34 minutes
+    }
+    # Against alice's previous stream s0: 175 viewer-minutes, 12.5 minutes of airtime.
+    assert metric_deltas(at)["Hours watched"].startswith("+25h 45m")
+    assert "(end from offline_event)" in captions(at)
+    markers = frame(at, 0)
+    assert list(markers["kind"]) == ["follow", "follow", "sub", "gift bomb", "Volts", "raid in"]
+    assert list(markers["amount"]) == [1, 1, 1, 2, 250, 40]
+    assert "No chat statistics" in info_text(at)
+
+
+def test_categories(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) -> None:
+    data_dir_env(demo_data_dir)
+    at = open_page("Categories")
+    rankings = frame(at, 0)
+    assert list(rankings["category_slug"]) == ["just-chatting", "fps", "music"]
+    assert list(rankings["hours_watched"].round(3)) == [
+        round(1895 / 60, 3),
+        round(925 / 60, 3),
+        round(235 / 60, 3),
+    ]
+    assert list(rankings["peak_viewers"]) == [160, 60, 50]
+    at.selectbox[0].set_value("fps").run()
+    assert at.query_params["category"] == "fps"
+    assert list(frame(at, 1)["username"]) == ["bob"]
+
+
+def test_schedule(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) -> None:
+    data_dir_env(demo_data_dir)
+    at = open_page("Schedule")
+    heat = frame(at, 0).set_index(["weekday", "hour"])
+    # Thursday 19:00 UTC: alice's first 5 minutes, 50 viewer-minutes over 5 minutes live.
+    assert round(float(heat.loc[(4, 19), "viewers_per_channel"]), 6) == 10.0
+    # Friday 09:00: bob 09:50-10:00 (500) and alice 09:58-10:00 (200) over 12 minutes live.
+    assert round(float(heat.loc[(5, 9), "viewers_per_channel"]), 6) == round(700 / 12, 6)
+    at = open_page("Schedule", tz="America/New_York")  # UTC-5: Friday 09:00 UTC is 04:00
+    heat = frame(at, 0).set_index(["weekday", "hour"])
+    assert round(float(heat.loc[(5, 4), "viewers_per_channel"]), 6) == round(700 / 12, 6)
 
 
 def test_live_now(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) -> None:
@@ -114,126 +361,11 @@ def test_live_now(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) -> 
     assert metrics["Live channels"] == "2"
     assert metrics["Total viewers"] == "210"
     assert metrics["Last poll (UTC)"] == "Nov 27, 10:30"
-    viewers = next(m for m in at.metric if m.label == "Total viewers")
-    assert viewers.proto.delta == "30"
-    live = at.dataframe[0].value
+    assert metric_deltas(at)["Total viewers"] == "30"
+    live = frame(at, 0)
     # Only source='live' rows of the latest poll: alice's duplicate 'top' row is not a channel.
     assert list(live["username"]) == ["alice", "carol"]
     assert list(live["viewer_count"]) == [160, 50]
-    assert not info_text(at)
-    channels_chart, viewers_chart = chart_frames(at)
-    assert list(channels_chart["live_channels"]) == [1, 1, 2, 3, 2, 2]
-    assert list(viewers_chart["total_viewers"]) == [10, 20, 150, 210, 180, 210]
-
-
-def test_channel_growth_default_channel(
-    demo_data_dir: Path, data_dir_env: Callable[[Path], None]
-) -> None:
-    data_dir_env(demo_data_dir)
-    at = open_page("Channel growth")
-    assert at.selectbox[0].value == "u1"  # alice: most followers
-    metrics = metric_values(at)
-    assert metrics["Followers"] == "1,055"
-    # Session s1 (day 2): 09:58 edge 2 min x 100 = 200; 10:00-10:05 (100+120)/2 x 5 = 550;
-    # 10:05-10:10 650; 10:10-10:30 is a 20-minute gap (> 15): 0; 10:30-10:32 offline edge
-    # 2 x 160 = 320 -> 1720 viewer-minutes over 34 minutes live.
-    # Session s0 (day 1): 19:55 edge 5 x 10 = 50; 20:00-20:05 75 -> 125 over 10 minutes (its
-    # only offline event is a test event, so it ends at the last sample).
-    # Total 1845 viewer-minutes over 44 minutes live, of which the polls cover s1 2 + 10 + 2
-    # and s0 5 + 5 = 24 minutes: the average is 1845 / 24 = 76.9 (not 1845 / 44 = 41.9, which
-    # would count the 20 unobserved minutes as zero viewers).
-    assert metrics["Average viewers"] == "77"
-    assert metrics["Peak viewers"] == "160"
-    assert metrics["Sessions"] == "2"
-    assert "left out of the average rather than counted as zero viewers" in at.caption[0].value
-    followers_chart, viewers_chart = chart_frames(at)
-    assert list(followers_chart["follower_count"]) == [1000, 1040, 1055]
-    assert list(viewers_chart["viewers"]) == [10, 20, 100, 120, 140, 160]  # 'top' row not added
-    # Separate line segments: session s0, s1 up to the 20-minute gap, s1 after it.
-    assert list(viewers_chart["segment"]) == [1, 1, 2, 2, 2, 3]
-    sessions = at.dataframe[0].value
-    assert list(sessions["hours_watched"]) == [round(1720 / 60, 2), round(125 / 60, 2)]
-    assert list(sessions["hours_live"]) == [round(34 / 60, 2), round(10 / 60, 2)]
-    assert list(sessions["gaps_skipped"]) == [1, 0]
-    assert list(sessions["end_from"]) == ["stream.offline", "last sample"]
-
-
-def test_channel_growth_switch_channel(
-    demo_data_dir: Path, data_dir_env: Callable[[Path], None]
-) -> None:
-    data_dir_env(demo_data_dir)
-    at = open_page("Channel growth")
-    at.selectbox[0].set_value("u2").run()
-    metrics = metric_values(at)
-    # bob: 09:50 edge 10 min x 50 = 500; 10:00-10:05 (50+60)/2 x 5 = 275 -> 775 over 15 min.
-    assert metrics["Followers"] == "500"
-    assert metrics["Hours watched"] == f"{775 / 60:,.1f} h"
-    assert metrics["Average viewers"] == "52"
-    assert metrics["Peak viewers"] == "60"
-    assert metrics["Sessions"] == "1"
-    assert at.query_params["channel"] == "bob"  # a shareable link to this channel
-
-
-def test_channel_growth_link_selects_channel(
-    demo_data_dir: Path, data_dir_env: Callable[[Path], None]
-) -> None:
-    data_dir_env(demo_data_dir)
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    at.query_params["channel"] = "carol"
-    at.switch_page(PAGES["Channel growth"]).run()
-    assert not at.exception
-    assert at.selectbox[0].value == "u3"
-    # carol has no profile yet: followers explain themselves, viewers still show.
-    assert "No follower counts" in info_text(at)
-    assert metric_values(at)["Peak viewers"] == "50"
-
-
-def test_monetization(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) -> None:
-    data_dir_env(demo_data_dir)
-    at = open_page("Monetization")
-    assert at.selectbox[0].value == "u1"
-    # alice: test events (follow f5, gift g2 of 5) excluded; gift recipients' subscribe events
-    # (sub3, sub4) not counted again; bob's follow is bob's.
-    assert metric_values(at) == {
-        "Follows": "4",
-        "Paid subs": "2",
-        "Gifted subs": "2",
-        "Volts": "350",
-        "Points redemptions": "2",
-        "Raids": "1",
-    }
-    daily = at.dataframe[0].value.set_index("day")
-    day2 = daily.iloc[0]  # newest first
-    assert str(daily.index[0]).startswith("2026-11-27")
-    assert (day2["follows"], day2["paid_subs"], day2["gifted_subs"], day2["volts"]) == (
-        2,
-        1,
-        2,
-        250,
-    )
-    assert (day2["points_spent"], day2["raid_viewers"]) == (800, 40)
-    at.selectbox[0].set_value("u2").run()
-    assert metric_values(at)["Follows"] == "1"
-    assert metric_values(at)["Paid subs"] == "0"
-
-
-def test_categories(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) -> None:
-    data_dir_env(demo_data_dir)
-    at = open_page("Categories")
-    # Latest category poll (11:00): 350+250+120+60+40+10 viewers, 12+8+5+3+2+1 streams.
-    assert metric_values(at) == {"Categories": "6", "Viewers": "830", "Streams": "31"}
-    table = at.dataframe[0].value
-    assert list(table["category_name"]) == [
-        "Just Chatting",
-        "FPS",
-        "Music",
-        "Art",
-        "IRL",
-        "Cooking",
-    ]
-    (history,) = chart_frames(at)
-    assert sorted(set(history["Category"])) == ["Art", "FPS", "IRL", "Just Chatting", "Music"]
-    assert len(history) == 10  # top 5 x 2 polls; Cooking is 6th
 
 
 def test_data_health(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) -> None:
@@ -244,12 +376,26 @@ def test_data_health(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) 
     assert metrics["Latest data (UTC)"] == "Nov 27, 11:00"
     assert metrics["Quarantined polled rows"] == "3"
     assert metrics["Quarantined webhook deliveries"] == "1"
-    tables = at.dataframe[0].value.set_index("table")
+    assert metrics["Events (real)"] == "16"  # 19 deliveries, 3 of them test events
+    tables = frame(at, 0).set_index("table")
     assert tables.loc["core.stream_snapshots", "rows"] == 12  # 11 live rows + 1 top row
-    assert tables.loc["core.webhook_events", "rows"] == 19
     assert tables.loc["core.subscription_ends", "status"] == "empty"
-    quarantine = at.dataframe[1].value
-    assert list(quarantine["rows"]) == [2, 1]
+    freshness = frame(at, 1).set_index("table")
+    assert freshness.loc["core.stream_snapshots", "cadence_minutes"] == 5
+    assert freshness.loc["core.leaderboard_entries", "status"] == "no data"
+    assert list(frame(at, 2)["rows"]) == [2, 1]  # quarantine by reason
+
+
+def test_filters_follow_the_reader_across_pages(
+    demo_data_dir: Path, data_dir_env: Callable[[Path], None]
+) -> None:
+    data_dir_env(demo_data_dir)
+    at = open_page("Overview")
+    at.selectbox(key="filter_tz").set_value("Asia/Tokyo").run()
+    at.switch_page(str(PAGES["Creator"])).run()
+    assert not at.exception
+    assert at.query_params["tz"] == "Asia/Tokyo"
+    assert "Nov 21 – Nov 27, 2026 (7 days, Asia/Tokyo)" in captions(at)
 
 
 def test_new_snapshot_is_read_without_restart_and_no_connection_stays_open(

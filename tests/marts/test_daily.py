@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DAY, Core, at, rows
+from mart_core import DAY, Core, at, rows
 
 from pipeline.marts import MART_TABLES, MARTS, build_days, days_to_rebuild, rebuild_all
 from pipeline.marts.checks import reconcile_day

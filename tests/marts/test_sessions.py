@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import duckdb
 import pytest
-from conftest import DAY, Core, at, rows
+from mart_core import DAY, Core, at, rows
 
 from pipeline.marts import build_days
 from pipeline.marts.metrics import watch_metrics
@@ -71,6 +71,19 @@ def test_an_unreported_end_is_the_midpoint_to_the_next_poll(
     s = session(conn)
     assert (s["end_source"], s["ended_at"]) == ("estimated", at(12, 12, second=30))
     assert s["hours_live"] == pytest.approx(12.5 / 60)
+
+
+@pytest.mark.parametrize("with_stream_id", [True, False], ids=["by-stream-id", "by-channel"])
+def test_a_test_offline_event_ends_no_stream(
+    conn: duckdb.DuckDBPyConnection, core: Core, with_stream_id: bool
+) -> None:
+    core.samples("s1", at(12), [10, 10, 10], started=at(12))
+    core.offline("c_s1", "s1" if with_stream_id else None, at(12, 11))
+    conn.execute("UPDATE core.webhook_events SET is_test = true")  # the dashboard's test send
+    core.poll(at(12, 15))
+    build(conn)
+    s = session(conn)
+    assert (s["end_source"], s["ended_at"]) == ("estimated", at(12, 12, second=30))
 
 
 def test_a_stream_in_the_latest_poll_is_ongoing(

@@ -107,3 +107,20 @@ def test_publish_retries_with_the_callers_memory_limit_when_the_small_pool_is_no
     assert _count(reader) == 200000
     reader.close()
     assert path.exists() and not list((tmp_path / "published").glob(".building-*"))
+
+
+def test_snapshot_keeps_the_marts_macros_readers_cannot_create(tmp_path: Path) -> None:
+    # A read-only snapshot cannot CREATE MACRO, and the revenue override calls marts.sub_revenue.
+    conn = connect(tmp_path / "warehouse.duckdb")
+    try:
+        snapshot = publish_from(conn, tmp_path / "published")
+    finally:
+        conn.close()
+    reader = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        row = reader.execute(
+            "SELECT CAST(marts.sub_revenue(2, 1, 0, 4.99, 9.99, 24.99, 0.5) AS DOUBLE)"
+        ).fetchone()
+        assert row is not None and row[0] == pytest.approx((2 * 4.99 + 9.99) * 0.5)
+    finally:
+        reader.close()

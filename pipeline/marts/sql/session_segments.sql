@@ -100,10 +100,17 @@ previous_stream AS (
       ON c.channel_id = s.channel_id AND c.first_at < s.first_sample_at AND c.stream_id <> s.stream_id
     GROUP BY s.stream_id
 ),
+-- Test deliveries (the dashboard's "send test event") prove the path works but end no stream.
+real_offline AS (
+    SELECT e.* FROM core.stream_status_events e
+    WHERE e.status = 'offline'
+      AND NOT EXISTS (SELECT 1 FROM core.webhook_events w
+                      WHERE w.event_key = e.event_key AND w.is_test)
+),
 offline_by_stream AS (
     SELECT stream_id, min(coalesce(ended_at, event_at)) AS offline_at
-    FROM core.stream_status_events
-    WHERE status = 'offline' AND stream_id IS NOT NULL
+    FROM real_offline
+    WHERE stream_id IS NOT NULL
       AND event_at >= CAST($day_start AS TIMESTAMPTZ) - INTERVAL 1 DAY
       AND event_at < CAST($day_end AS TIMESTAMPTZ) + INTERVAL 3 DAY
     GROUP BY stream_id
@@ -112,8 +119,8 @@ offline_by_channel AS (
     SELECT s.stream_id, min(coalesce(e.ended_at, e.event_at)) AS offline_at
     FROM sessions s
     LEFT JOIN next_stream n USING (stream_id)
-    JOIN core.stream_status_events e
-      ON e.channel_id = s.channel_id AND e.status = 'offline'
+    JOIN real_offline e
+      ON e.channel_id = s.channel_id
      AND coalesce(e.ended_at, e.event_at) >= s.last_sample_at
      AND (n.next_start IS NULL OR coalesce(e.ended_at, e.event_at) < n.next_start)
      AND e.event_at >= CAST($day_start AS TIMESTAMPTZ) - INTERVAL 1 DAY

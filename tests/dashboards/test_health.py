@@ -1,0 +1,40 @@
+"""Freshness against cadence: each case names the boundary it guards."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from dashboards import health
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("age", "every", "expected"),
+    [
+        pytest.param(None, timedelta(minutes=5), "no data", id="never-polled"),
+        pytest.param(timedelta(minutes=10), timedelta(minutes=5), "fresh", id="two-cadences-is-fresh"),
+        pytest.param(timedelta(minutes=11), timedelta(minutes=5), "late", id="past-two-cadences-late"),
+        pytest.param(timedelta(minutes=31), timedelta(minutes=5), "stale", id="past-six-cadences"),
+        pytest.param(timedelta(minutes=90), timedelta(hours=1), "fresh", id="hourly-not-live-cadence"),
+    ],
+)  # fmt: skip
+def test_status(age: timedelta | None, every: timedelta, expected: str) -> None:
+    assert health.status(age, every) == expected
+
+
+def test_freshness_uses_each_tables_cadence_group_and_skips_webhook_tables() -> None:
+    tables = pd.DataFrame(
+        {
+            "table": ["core.stream_snapshots", "core.category_snapshots", "core.follows"],
+            "latest": pd.to_datetime(["2026-11-27 11:30", "2026-11-27 11:30", None], utc=True),
+        }
+    )
+    result = health.freshness(tables, NOW).set_index("table")
+    assert list(result.index) == ["core.stream_snapshots", "core.category_snapshots"]
+    assert result.loc["core.stream_snapshots", "status"] == "late"  # 30 min = 6 live cadences
+    assert result.loc["core.category_snapshots", "status"] == "fresh"  # hourly
+    assert result.loc["core.stream_snapshots", "age_minutes"] == 30.0
