@@ -188,46 +188,6 @@ def live_streams_now(snapshot: Snapshot) -> pd.DataFrame:
     return query(snapshot, "live_streams_now")
 
 
-# --- Channel growth -------------------------------------------------------------------------
-def channels(snapshot: Snapshot) -> pd.DataFrame:
-    """``user_id, username, followers`` of every channel seen in profiles or stream snapshots."""
-    return query(snapshot, "channels")
-
-
-def channel_followers(snapshot: Snapshot, user_id: str) -> pd.DataFrame:
-    return query(snapshot, "channel_followers", user_id=user_id)
-
-
-def channel_viewer_samples(snapshot: Snapshot, user_id: str) -> pd.DataFrame:
-    """One row per ``(stream_id, snapshot_at)`` with the channel's viewer count at that poll."""
-    return query(snapshot, "channel_viewer_samples", user_id=user_id)
-
-
-def channel_offline_times(snapshot: Snapshot, user_id: str) -> pd.DataFrame:
-    """``stream.offline`` webhook times for the channel (used as session end edges)."""
-    return query(snapshot, "channel_offline_times", user_id=user_id)
-
-
-# --- Monetization ---------------------------------------------------------------------------
-def monetization_channels(snapshot: Snapshot) -> pd.DataFrame:
-    return query(snapshot, "monetization_channels")
-
-
-def monetization_daily(snapshot: Snapshot, channel_id: str) -> pd.DataFrame:
-    """Daily follows, paid/gifted subs, Volts, points redemptions and raids; test events excluded."""
-    return query(snapshot, "monetization_daily", channel_id=channel_id)
-
-
-# --- Categories -----------------------------------------------------------------------------
-def categories_now(snapshot: Snapshot) -> pd.DataFrame:
-    return query(snapshot, "categories_now")
-
-
-def category_history(snapshot: Snapshot, top_n: int) -> pd.DataFrame:
-    """Viewers over time of the ``top_n`` categories of the latest snapshot."""
-    return query(snapshot, "category_history", top_n=top_n)
-
-
 # --- Data health ----------------------------------------------------------------------------
 def existing_tables(snapshot: Snapshot) -> set[str]:
     frame = query(snapshot, "existing_tables")
@@ -438,10 +398,6 @@ def stream_samples(snapshot: Snapshot, stream_id: str) -> pd.DataFrame:
     return query(snapshot, "stream_samples", stream_id=stream_id)
 
 
-def stream_intervals_of(snapshot: Snapshot, stream_id: str) -> pd.DataFrame:
-    return query(snapshot, "stream_intervals_of", stream_id=stream_id)
-
-
 def stream_markers(
     snapshot: Snapshot, channel_id: str, stream_id: str, start_at: datetime, end_at: datetime
 ) -> pd.DataFrame:
@@ -502,6 +458,11 @@ ACCURACY_FILE = Path(__file__).resolve().parents[1] / "pipeline" / "marts" / "ac
 
 def webhook_health(snapshot: Snapshot) -> pd.DataFrame:
     return query(snapshot, "webhook_health")
+
+
+def last_runs(snapshot: Snapshot) -> pd.DataFrame:
+    """The newest run of every ingest job and mart (``ops.run_log``), with its last 24 hours."""
+    return query(snapshot, "last_runs")
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)

@@ -180,17 +180,26 @@ def filter_bar(snapshot: queries.Snapshot) -> filters.Filters:
     return wanted
 
 
+_FORMAT_BY_UNIT: dict[str, Callable[[Any], str]] = {
+    "hours": formatting.duration,
+    "percent": formatting.percent,
+    "follows per hour": lambda v: formatting.compact(v) if v is None else f"{float(v):.2f}",
+}
+
+
 def kpi(
     column: Any,
     key: str,
     current: Any,
     previous: Any = None,
     *,
-    fmt: Callable[[Any], str] = formatting.compact,
+    fmt: Callable[[Any], str] | None = None,
     label: str | None = None,
     inverse: bool = False,
 ) -> None:
-    """One KPI: the value, its delta against the previous period, and its registry definition."""
+    """One KPI: the value, its delta against the previous period, and its registry definition.
+    The format follows the metric's unit in the registry (hours as 4h 05m) unless ``fmt``."""
+    fmt = fmt or _FORMAT_BY_UNIT.get(definitions.metric(key).unit, formatting.compact)
     column.metric(
         label or definitions.metric(key).label,
         fmt(current),
@@ -219,6 +228,11 @@ def downloads(frame: pd.DataFrame, name: str) -> None:
         key=f"parquet_{name}",
         icon=":material/download:",
     )
+
+
+def metric_column(key: str, label: str, fmt: str = "%.1f") -> Any:
+    """A table column of a registered metric: its format and its definition as the help."""
+    return st.column_config.NumberColumn(label, format=fmt, help=definitions.help_text(key))
 
 
 def table(frame: pd.DataFrame, name: str, **kwargs: Any) -> None:

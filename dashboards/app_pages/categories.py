@@ -24,18 +24,10 @@ ui.table(
     "category_rankings",
     column_config={
         "category_slug": "Category",
-        "hours_watched": st.column_config.NumberColumn(
-            "Hours watched", format="%.1f", help=definitions.help_text("hours_watched")
-        ),
-        "airtime_hours": st.column_config.NumberColumn(
-            "Airtime (h)", format="%.1f", help=definitions.help_text("airtime_hours")
-        ),
-        "average_viewers": st.column_config.NumberColumn(
-            "Avg viewers", format="%.1f", help=definitions.help_text("average_viewers")
-        ),
-        "peak_viewers": st.column_config.NumberColumn(
-            "Sampled peak", format="%d", help=definitions.help_text("peak_viewers")
-        ),
+        "hours_watched": ui.metric_column("hours_watched", "Hours watched", "%.1f"),
+        "airtime_hours": ui.metric_column("airtime_hours", "Airtime (h)", "%.1f"),
+        "average_viewers": ui.metric_column("average_viewers", "Avg viewers", "%.1f"),
+        "peak_viewers": ui.metric_column("peak_viewers", "Sampled peak", "%d"),
         "channels": "Most channels live in a day",
     },
 )

@@ -59,32 +59,14 @@ conversion_before = (
 )
 
 row = st.columns(4)
-ui.kpi(
-    row[0],
-    "hours_watched",
-    now["hours_watched"],
-    previous("hours_watched"),
-    fmt=formatting.duration,
-)
+ui.kpi(row[0], "hours_watched", now["hours_watched"], previous("hours_watched"))
 ui.kpi(row[1], "average_viewers", average, average_before)
 ui.kpi(row[2], "peak_viewers", now["peak_viewers"], previous("peak_viewers"))
-ui.kpi(
-    row[3],
-    "airtime_hours",
-    now["airtime_hours"],
-    previous("airtime_hours"),
-    fmt=formatting.duration,
-)
+ui.kpi(row[3], "airtime_hours", now["airtime_hours"], previous("airtime_hours"))
 row = st.columns(4)
 ui.kpi(row[0], "streams", now["streams"], previous("streams"))
 ui.kpi(row[1], "followers_gained", now["followers_gained"], previous("followers_gained"))
-ui.kpi(
-    row[2],
-    "follows_per_hour_watched",
-    conversion,
-    conversion_before,
-    fmt=lambda v: formatting.compact(v) if v is None else f"{float(v):.2f}",
-)
+ui.kpi(row[2], "follows_per_hour_watched", conversion, conversion_before)
 ui.kpi(row[3], "volts", now["volts"], previous("volts"))
 
 if not peers.empty:
@@ -158,21 +140,11 @@ if sessions is not None:
             "ended_at": st.column_config.DatetimeColumn(
                 "Ended", format="YYYY-MM-DD HH:mm", timezone=period.timezone
             ),
-            "hours_live": st.column_config.NumberColumn(
-                "Airtime (h)", format="%.2f", help=definitions.help_text("airtime_hours")
-            ),
-            "hours_watched": st.column_config.NumberColumn(
-                "Hours watched", format="%.1f", help=definitions.help_text("hours_watched")
-            ),
-            "average_viewers": st.column_config.NumberColumn(
-                "Avg viewers", format="%.1f", help=definitions.help_text("average_viewers")
-            ),
-            "peak_viewers": st.column_config.NumberColumn(
-                "Sampled peak", format="%d", help=definitions.help_text("peak_viewers")
-            ),
-            "coverage": st.column_config.NumberColumn(
-                "Coverage", format="percent", help=definitions.help_text("coverage")
-            ),
+            "hours_live": ui.metric_column("airtime_hours", "Airtime (h)", "%.2f"),
+            "hours_watched": ui.metric_column("hours_watched", "Hours watched", "%.1f"),
+            "average_viewers": ui.metric_column("average_viewers", "Avg viewers", "%.1f"),
+            "peak_viewers": ui.metric_column("peak_viewers", "Sampled peak", "%d"),
+            "coverage": ui.metric_column("coverage", "Coverage", "percent"),
             "end_source": st.column_config.TextColumn(
                 "End from", help=definitions.help_text("end_source")
             ),

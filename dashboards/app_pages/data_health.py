@@ -1,4 +1,5 @@
-"""Data health: freshness against cadence, what validation set aside, webhook delivery, accuracy."""
+"""Data health: freshness against cadence, the last runs, what validation set aside, webhook
+delivery, accuracy."""
 
 from __future__ import annotations
 
@@ -47,6 +48,30 @@ if tables is not None:
             "latest": st.column_config.DatetimeColumn("Latest", format="YYYY-MM-DD HH:mm"),
             "cadence_minutes": "Cadence (min)",
             "age_minutes": st.column_config.NumberColumn("Age (min)", format="%.0f"),
+        },
+    )
+
+st.subheader("Last runs")
+runs = ui.load(
+    queries.last_runs,
+    snapshot,
+    nothing_yet="No ingest job or mart build has recorded a run yet (`velora ingest --once`, "
+    "the Dagster schedules and `velora rebuild` record theirs).",
+)
+if runs is not None:
+    failing = runs[runs["last_status"] != "ok"]
+    if failing.empty:
+        st.success(f"The last run of each of the {len(runs)} jobs and marts succeeded.")
+    else:
+        st.warning(f"Last run not ok: {', '.join(failing['name'])}.")
+    ui.table(
+        runs,
+        "last_runs",
+        column_config={
+            "last_run_at": st.column_config.DatetimeColumn("Last run", format="YYYY-MM-DD HH:mm"),
+            "ran_for": st.column_config.DatetimeColumn("For", format="YYYY-MM-DD HH:mm"),
+            "runs_24h": "Runs (24 h)",
+            "not_ok_24h": "Failed or partial (24 h)",
         },
     )
 

@@ -50,9 +50,7 @@ ui.table(
     f"growth_{window}d_{metric}",
     column_config={
         "rank": "Rank",
-        "rank_change": st.column_config.NumberColumn(
-            "Rank move", format="%+d", help=definitions.help_text("rank_change")
-        ),
+        "rank_change": ui.metric_column("rank_change", "Rank move", "%+d"),
         "username": "Channel",
         "current_value": st.column_config.NumberColumn(label, format="%.1f"),
         "previous_value": st.column_config.NumberColumn(f"Previous {window} days", format="%.1f"),

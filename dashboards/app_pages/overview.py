@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, formatting, queries, ui
+from dashboards import charts, queries, ui
 from pipeline.marts import definitions
 
 snapshot, period = ui.page("Overview")
@@ -30,20 +30,8 @@ def previous(key: str) -> object:
 row1 = st.columns(4)
 ui.kpi(row1[0], "live_channels_avg", now["live_channels_avg"], previous("live_channels_avg"))
 ui.kpi(row1[1], "viewers_avg", now["viewers_avg"], previous("viewers_avg"))
-ui.kpi(
-    row1[2],
-    "hours_watched",
-    now["hours_watched"],
-    previous("hours_watched"),
-    fmt=formatting.duration,
-)
-ui.kpi(
-    row1[3],
-    "airtime_hours",
-    now["airtime_hours"],
-    previous("airtime_hours"),
-    fmt=formatting.duration,
-)
+ui.kpi(row1[2], "hours_watched", now["hours_watched"], previous("hours_watched"))
+ui.kpi(row1[3], "airtime_hours", now["airtime_hours"], previous("airtime_hours"))
 row2 = st.columns(4)
 ui.kpi(row2[0], "follows", now["follows"], previous("follows"))
 ui.kpi(row2[1], "subs_net", now["subs_net"], previous("subs_net"))

@@ -63,14 +63,8 @@ def previous(key: str) -> object:
 row = st.columns(5)
 ui.kpi(row[0], "average_viewers", this["average_viewers"], previous("average_viewers"))
 ui.kpi(row[1], "peak_viewers", this["peak_viewers"], previous("peak_viewers"))
-ui.kpi(
-    row[2],
-    "hours_watched",
-    this["hours_watched"],
-    previous("hours_watched"),
-    fmt=formatting.duration,
-)
-ui.kpi(row[3], "airtime_hours", this["hours_live"], previous("hours_live"), fmt=formatting.duration)
+ui.kpi(row[2], "hours_watched", this["hours_watched"], previous("hours_watched"))
+ui.kpi(row[3], "airtime_hours", this["hours_live"], previous("hours_live"))
 ui.kpi(row[4], "coverage", this["coverage"], previous("coverage"), fmt=formatting.percent)
 if last is not None:
     st.caption(

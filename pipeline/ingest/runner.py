@@ -25,6 +25,7 @@ from pipeline.ingest.derive import DeriveCounts, PollKey, derive_polls
 from pipeline.ingest.fetch import FETCHERS, FetchContext, FetchOutcome
 from pipeline.ingest.jobs import ENDPOINT_JOBS, GROUPS
 from pipeline.ingest.results import IngestError, IngestResult
+from pipeline.ingest.run_records import run_records
 from pipeline.warehouse import connect
 from pipeline.warehouse.raw import (
     RawResponse,
@@ -34,6 +35,7 @@ from pipeline.warehouse.raw import (
     json_parse_error,
     poll_has_responses,
 )
+from pipeline.warehouse.run_log import record_runs
 
 log = logging.getLogger("pipeline.ingest")
 
@@ -138,6 +140,7 @@ def run_endpoints(
             f"unknown endpoint job(s) {', '.join(unknown)}; known: {', '.join(ENDPOINT_JOBS)}"
         )
     poll_at = _check_poll_at(poll_at)
+    started_at = datetime.now(UTC)
     own_conn = conn is None
     db = connect(warehouse_path) if conn is None else conn
     results: dict[str, IngestResult] = {}
@@ -154,6 +157,17 @@ def run_endpoints(
             if fatal is not None:
                 unreachable.append(isinstance(fatal, VeloraTransportError))
                 break  # the API is unusable: later groups would only fail the same way
+        record_runs(
+            db,
+            run_records(
+                names,
+                results,
+                problems,
+                poll_at=poll_at,
+                started_at=started_at,
+                finished_at=datetime.now(UTC),
+            ),
+        )
     finally:
         if own_conn:
             db.close()

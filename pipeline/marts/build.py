@@ -7,6 +7,7 @@ same SQL, so an incremental history and a rebuilt one are identical row for row.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -15,6 +16,9 @@ import duckdb
 
 from pipeline.marts.registry import MARTS, Mart, days_to_rebuild
 from pipeline.marts.sqlfiles import run_file
+from pipeline.warehouse.run_log import RunRecord, record_runs
+
+log = logging.getLogger("pipeline.marts")
 
 # Days per transaction: bounds the temp tables of a long rebuild (and its memory).
 CHUNK_DAYS = 7
@@ -41,6 +45,7 @@ def build_mart(conn: duckdb.DuckDBPyConnection, mart: Mart, start: date, end: da
     if end <= start:
         raise ValueError(f"empty day range {start}..{end}")
     params = {"day_start": _bound(start), "day_end": _bound(end), **mart.params}
+    started_at = datetime.now(UTC)
     conn.execute("BEGIN TRANSACTION")
     try:
         for table, column in zip(mart.tables, mart.partition_columns, strict=True):
@@ -60,11 +65,29 @@ def build_mart(conn: duckdb.DuckDBPyConnection, mart: Mart, start: date, end: da
             ).fetchall()[0][0]
             for table, column in zip(mart.tables, mart.partition_columns, strict=True)
         }
+        record = RunRecord(
+            "marts", mart.name, params["day_start"], started_at, datetime.now(UTC), "ok",
+            sum(counts.values()), f"{start}..{end - timedelta(days=1)}",
+        )  # fmt: skip
+        record_runs(conn, [record])  # in the build's transaction: both commit or neither
         conn.execute("COMMIT")
-    except BaseException:
+    except BaseException as exc:
         conn.execute("ROLLBACK")
+        if isinstance(exc, Exception):
+            _log_failed_build(conn, mart.name, params["day_start"], started_at, exc)
         raise
     return BuildResult(mart.name, start, end, counts)
+
+
+def _log_failed_build(
+    conn: duckdb.DuckDBPyConnection, name: str, day: datetime, started_at: datetime, exc: Exception
+) -> None:
+    """The failed build's run-log row; a warehouse too broken to take it only gets a log line."""
+    failed = RunRecord("marts", name, day, started_at, datetime.now(UTC), "failed", 0, str(exc))
+    try:
+        record_runs(conn, [failed])
+    except duckdb.Error:
+        log.exception("could not record the failed build of %s in ops.run_log", name)
 
 
 def _chunks(start: date, end: date) -> Iterable[tuple[date, date]]:

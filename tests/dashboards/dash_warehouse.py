@@ -16,6 +16,7 @@ import duckdb
 
 from pipeline.marts.build import rebuild_all
 from pipeline.warehouse import connect, publish_from
+from pipeline.warehouse.run_log import RunRecord, record_runs
 
 DAY1 = datetime(2026, 11, 26, tzinfo=UTC)
 DAY2 = datetime(2026, 11, 27, tzinfo=UTC)
@@ -314,6 +315,20 @@ def fill_warehouse(conn: duckdb.DuckDBPyConnection) -> None:
     _insert(conn, "core.webhook_events", events.envelopes)
     for table, rows in events.typed.items():
         _insert(conn, table, rows)
+    # The run log: two live polls went fine; the last clips run failed on a malformed page.
+    record_runs(
+        conn,
+        [
+            RunRecord("ingest", "live_streams", poll, poll, poll + timedelta(seconds=2), "ok", rows)
+            for poll, rows in ((at(DAY2, "10:10"), 3), (at(DAY2, "10:30"), 2))
+        ]
+        + [
+            RunRecord(
+                "ingest", "clips", at(DAY2, "10:00"), at(DAY2, "10:00"), at(DAY2, "10:01"),
+                "failed", 4, "malformed page 2 of /api/streams/alice/clips",
+            )
+        ],
+    )  # fmt: skip
     quarantined = at(DAY2, "10:30")
     _insert(
         conn,

@@ -383,7 +383,14 @@ def test_data_health(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) 
     freshness = frame(at, 1).set_index("table")
     assert freshness.loc["core.stream_snapshots", "cadence_minutes"] == 5
     assert freshness.loc["core.leaderboard_entries", "status"] == "no data"
-    assert list(frame(at, 2)["rows"]) == [2, 1]  # quarantine by reason
+    runs = frame(at, 2).set_index("name")
+    assert runs.loc["live_streams", "last_status"] == "ok"
+    assert runs.loc["live_streams", "rows_written"] == 2  # the 10:30 run, the newest
+    assert runs.loc["live_streams", "runs_24h"] == 2
+    assert runs.loc["clips", "last_error"] == "malformed page 2 of /api/streams/alice/clips"
+    assert runs.loc["channel_daily", "kind"] == "marts"  # the fixture's mart build logged itself
+    assert "Last run not ok: clips." in "\n".join(str(w.value) for w in at.warning)
+    assert list(frame(at, 3)["rows"]) == [2, 1]  # quarantine by reason
 
 
 def test_filters_follow_the_reader_across_pages(

@@ -89,7 +89,10 @@ def test_ingest_rejects_an_unknown_selection(
 def test_ingest_once_prints_counts_and_publishes(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with running_twin(clock="frozen", creators=200, rate_limit=1_000_000_000) as twin:
+    # The twin's frozen clock stands at the poll ingest takes (now): a twin in January polled
+    # "now" would make every stream appear live for eleven months.
+    start = datetime.now(UTC).replace(second=0, microsecond=0)
+    with running_twin(clock="frozen", start=start, creators=200, rate_limit=1_000_000_000) as twin:
         monkeypatch.setenv("VELORA_API_BASE_URL", twin.base_url)
         monkeypatch.setenv("VELORA_CLIENT_ID", "twin-client")
         monkeypatch.setenv("VELORA_CLIENT_SECRET", "twin-secret")
@@ -101,8 +104,16 @@ def test_ingest_once_prints_counts_and_publishes(
     rows = reader.execute(
         "SELECT count(*) FROM core.stream_snapshots WHERE source = 'live'"
     ).fetchone()
+    runs = reader.execute(
+        "SELECT name, status, rows_written > 0 FROM ops.run_log WHERE kind = 'ingest' ORDER BY name"
+    ).fetchall()
     reader.close()
     assert rows is not None and rows[0] > 0
+    # The run log the Data health page shows: one row per job of the poll, published with it.
+    names = [name for name, _, _ in runs]
+    assert names == sorted({"categories", "live_streams", *names})  # each job once
+    assert all(status == "ok" for _, status, _ in runs)
+    assert ("live_streams", "ok", True) in runs and ("categories", "ok", True) in runs
 
 
 def test_seed_rejects_nonpositive_days(

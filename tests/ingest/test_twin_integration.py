@@ -342,7 +342,9 @@ def _stored(path: Path) -> dict[str, list[tuple[object, ...]]]:
                 "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
                 [schema, name],
             ).fetchall()
-            if c not in _WALL_CLOCK and not (table == "raw.api_responses" and c == "headers_json")
+            if c not in _WALL_CLOCK
+            and not (table == "raw.api_responses" and c == "headers_json")
+            and not (table == "ops.run_log" and c in ("started_at", "finished_at"))
         ]
         # names read from information_schema, not input
         quoted = ", ".join(f'"{c}"' for c in columns)
