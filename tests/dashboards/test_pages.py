@@ -30,20 +30,13 @@ import pytest
 from dash_warehouse import build_published
 from streamlit.testing.v1 import AppTest
 
+from dashboards import page_list
 from pipeline.warehouse import connect, publish_from
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
 PAGES = {
-    "Overview": None,  # the default page
-    "Live now": "app_pages/live_now.py",
-    "Growth": "app_pages/growth.py",
-    "Monetization": "app_pages/monetization.py",
-    "Creator": "app_pages/creator.py",
-    "Stream": "app_pages/stream.py",
-    "Categories": "app_pages/categories.py",
-    "Schedule": "app_pages/schedule.py",
-    "Data health": "app_pages/data_health.py",
-}
+    spec.title: spec.file if spec.url_path else None for spec in page_list.PAGES
+}  # None: default
 
 
 def open_page(title: str, **params: str) -> AppTest:
