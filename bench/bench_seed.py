@@ -6,7 +6,8 @@ median / p95 step time and the publish time. Run: ``.venv/bin/python bench/bench
 ``--twin-process`` runs the twin in its own process and reports its CPU and resident memory
 over the run (sampled every 2 s), e.g. every group at a 1-minute live cadence::
 
-    .venv/bin/python bench/bench_seed.py --twin-process --select all --days 0.25 --cadence 1
+    .venv/bin/python bench/bench_seed.py --twin-process --select all --days 0.25 --cadence 1 \\
+        --now 2026-12-01T00:00+00:00
 """
 
 from __future__ import annotations
@@ -94,6 +95,13 @@ def main() -> int:
     parser.add_argument("--select", default="live")
     parser.add_argument("--cadence", type=int, default=5, help="minutes between live polls")
     parser.add_argument(
+        "--now",
+        type=datetime.fromisoformat,
+        default=NOW,
+        help="end of the seeded history (default 2026-03-01; clips keep 90 days, so late-year "
+        "times walk a full clip window)",
+    )
+    parser.add_argument(
         "--twin-process", action="store_true", help="run the twin in its own process and watch it"
     )
     parser.add_argument("--keep", type=Path, default=None, help="keep the warehouse at this dir")
@@ -108,7 +116,7 @@ def main() -> int:
         with contextlib.ExitStack() as stack:
             base_url = args.base_url
             if args.twin_process:
-                start = aligned_start(NOW, args.days) - timedelta(hours=1)
+                start = aligned_start(args.now, args.days) - timedelta(hours=1)
                 base_url, watch = stack.enter_context(separate_twin(start, data_dir))
             began = time.perf_counter()
             cpu_began = time.process_time()
@@ -118,7 +126,7 @@ def main() -> int:
                 names=select_jobs(args.select),
                 creators=args.creators,
                 cadence_minutes=args.cadence,
-                now=NOW,
+                now=args.now,
                 base_url=base_url,
             )
             total = time.perf_counter() - began
