@@ -38,7 +38,7 @@ def test_the_demo_seed_captures_webhooks_and_builds_the_daily_marts(demo_env: Pa
         creators=60,
         seed=42,
         cadence=60,
-        channel_cadence=720,
+        channel_cadence=1440,
         no_seed=False,
         no_serve=True,
     )
