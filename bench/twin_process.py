@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -35,6 +36,26 @@ def running_twin(
     subscriber_rate_limit: int | None = None,
 ) -> Iterator[str]:
     """A frozen twin starting at ``start``; yields its base URL; always stopped."""
+    with twin_process(
+        start=start,
+        rate_limit=rate_limit,
+        log_path=log_path,
+        creators=creators,
+        subscriber_rate_limit=subscriber_rate_limit,
+    ) as (base_url, _proc):
+        yield base_url
+
+
+@contextmanager
+def twin_process(
+    *,
+    start: datetime,
+    rate_limit: int,
+    log_path: Path,
+    creators: int | None = None,
+    subscriber_rate_limit: int | None = None,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Like :func:`running_twin`, also yielding the process (to read its memory and CPU)."""
     options = ["--rate-limit", str(rate_limit), "--start", start.isoformat()]
     if creators is not None:
         options += ["--creators", str(creators)]
@@ -48,11 +69,25 @@ def running_twin(
         base_url = f"http://127.0.0.1:{port}"
         try:
             if _wait_ready(proc, base_url, timeout=120):
-                yield base_url
+                yield base_url, proc
                 return
         finally:
             _stop(proc)
     raise RuntimeError(f"the twin did not start; see {log_path}")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process now (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux /proc, clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], base_url: str, timeout: float) -> bool:

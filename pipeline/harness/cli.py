@@ -33,6 +33,20 @@ def register(subparsers: Any) -> None:
     )
     seed.add_argument("--cadence", type=int, default=5, help="minutes between live polls")
     seed.add_argument(
+        "--leaderboard-cadence",
+        type=int,
+        default=None,
+        help="minutes between leaderboard/chat polls (default: their schedule's)",
+    )
+    seed.add_argument(
+        "--hourly-cadence",
+        type=int,
+        default=None,
+        help="minutes between hourly-group polls (default: their schedule's)",
+    )
+    seed.add_argument("--no-marts", action="store_true", help="skip building the marts")
+    seed.add_argument("--no-publish", action="store_true", help="skip publishing a snapshot")
+    seed.add_argument(
         "--base-url", default=None, help="use an already running frozen-clock twin instead"
     )
     seed.set_defaults(func=seed_command)
@@ -128,6 +142,7 @@ def ingest_command(args: argparse.Namespace) -> int:
 
 
 def seed_command(args: argparse.Namespace) -> int:
+    from pipeline.cadence import CadenceError
     from pipeline.config import Settings
     from pipeline.harness.seed import SeedError, seed_history
     from pipeline.warehouse import WarehouseError
@@ -138,6 +153,14 @@ def seed_command(args: argparse.Namespace) -> int:
         raise _user_error(f"--creators must be at least 1, got {args.creators}")
     names = _select(args.select)
     settings = Settings.from_env()
+    group_cadences = {
+        name: minutes
+        for name, minutes in (
+            ("leaderboards", args.leaderboard_cadence),
+            ("hourly", args.hourly_cadence),
+        )
+        if minutes is not None
+    }
     try:
         summary = seed_history(
             days=args.days,
@@ -147,10 +170,15 @@ def seed_command(args: argparse.Namespace) -> int:
             seed=args.seed,
             cadence_minutes=args.cadence,
             base_url=args.base_url,
-            progress=lambda line: print(line, flush=True),
+            progress=_progress_on_stderr,
+            build_marts=not args.no_marts,
+            publish=not args.no_publish,
+            group_cadences=group_cadences,
         )
-    except (SeedError, WarehouseError) as exc:
+    except (SeedError, WarehouseError, CadenceError) as exc:
         raise _user_error(str(exc)) from None
+    if sys.stderr.isatty():
+        print(file=sys.stderr)  # end the progress line
     rows = sum(summary.results.values())
     print(
         f"seeded {summary.steps} polls ({summary.start:%Y-%m-%d %H:%M} → {summary.end:%Y-%m-%d %H:%M} UTC): "
@@ -163,3 +191,11 @@ def seed_command(args: argparse.Namespace) -> int:
     if summary.published:
         print(f"published {summary.published}")
     return 0
+
+
+def _progress_on_stderr(line: str) -> None:
+    """Progress on stderr: one line redrawn in place on a terminal, else one line per report."""
+    if sys.stderr.isatty() and line.lstrip().startswith("["):
+        print(f"\r{line}", end="", file=sys.stderr, flush=True)
+    else:
+        print(line, file=sys.stderr, flush=True)

@@ -1,9 +1,18 @@
 """``velora demo``: the whole product on one machine, started and stopped together.
 
-Order matters because DuckDB allows one writer: history is seeded first (the seeder owns the
-warehouse), then the twin, the webhook receiver, Dagster (webserver + daemon, the only writer from
-then on) and Streamlit (reads published snapshots only) start. Ctrl-C, SIGTERM or SIGHUP stops
-everything started.
+Order matters:
+
+1. The twin starts with a frozen clock at the start of the history, and the webhook receiver
+   is subscribed and started before anything moves, so the twin delivers the history's webhook
+   events as seeding advances its clock (the receiver accepts old bodies: max event age 0).
+2. ``velora seed`` steps the clock through the history polling every group (coarser than the
+   schedules, which each poll row records); then the landing log is loaded, the marts are
+   built from core and one snapshot is published. The seeder owns the warehouse meanwhile
+   (DuckDB allows one writer).
+3. The twin's clock catches up with the present and runs in real time; Dagster (the only
+   writer from then on) and Streamlit (reads published snapshots only) start.
+
+Ctrl-C, SIGTERM or SIGHUP stops everything started.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
@@ -26,11 +36,18 @@ from urllib.parse import urlsplit
 import httpx
 
 from pipeline.config import Settings
+from pipeline.harness.seed import TWIN_CLIENT_ID, TWIN_CLIENT_SECRET, aligned_start
+from pipeline.webhooks.landing import OPEN_SUFFIX
 
 WEBHOOK_EVENTS = (
     "channel.follow,channel.subscribe,channel.subscription.gift,channel.subscription.end,"
     "channel.volts,channel.points.redeem,channel.raid,stream.online,stream.offline"
 )
+
+
+# Per-channel groups poll ~200 requests each: every 6 h of twin time keeps a week under budget.
+DEMO_CHANNEL_CADENCE = 360
+SEALED_WAIT_SECONDS = 20.0
 
 
 class DemoError(Exception):
@@ -42,17 +59,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "demo", help="seed history, then serve twin, receiver, Dagster and the dashboard"
     )
     parser.add_argument(
-        "--days", type=float, default=1.0, help="days of history to seed (default 1)"
+        "--days", type=float, default=7.0, help="days of history to seed (default 7)"
     )
     parser.add_argument("--creators", type=int, default=2000, help="creators in the twin's world")
     parser.add_argument("--seed", type=int, default=42, help="the twin world's seed")
     parser.add_argument(
-        "--channel-hours",
-        type=float,
-        default=3.0,
-        help="hours of per-channel history (leaderboards, chat stats, clips, profiles) to seed",
+        "--cadence", type=int, default=15, help="minutes between seeded live polls (default 15)"
+    )
+    parser.add_argument(
+        "--channel-cadence",
+        type=int,
+        default=DEMO_CHANNEL_CADENCE,
+        help="minutes between seeded per-channel polls: leaderboards, chat, clips, profiles, teams "
+        f"(default {DEMO_CHANNEL_CADENCE}; each costs ~200 requests)",
     )
     parser.add_argument("--no-seed", action="store_true", help="skip seeding history")
+    parser.add_argument(
+        "--no-serve",
+        action="store_true",
+        help="stop after seeding, loading webhooks and building the marts (no Dagster, no dashboard)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -127,6 +153,9 @@ def demo_env(settings: Settings) -> dict[str, str]:
     env["DAGSTER_HOME"] = str(settings.dagster_home.resolve())
     env["VELORA_DATA_DIR"] = str(settings.data_dir.resolve())
     env["VELORA_WAREHOUSE"] = str(settings.warehouse_path.resolve())
+    # the demo's own twin knows its default app; a real app's id and secret are kept
+    env.setdefault("VELORA_CLIENT_ID", TWIN_CLIENT_ID)
+    env.setdefault("VELORA_CLIENT_SECRET", TWIN_CLIENT_SECRET)
     return env
 
 
@@ -208,123 +237,24 @@ def run(args: argparse.Namespace, on_ready: Callable[[], None] | None = None) ->
 
 def _run(args: argparse.Namespace, settings: Settings, on_ready: Callable[[], None] | None) -> int:
     host, twin_port = check_ports(settings)
-    velora, dagster, streamlit = bin_path("velora"), bin_path("dagster"), bin_path("streamlit")
+    for name in ("velora",) if args.no_serve else ("velora", "dagster", "streamlit"):
+        bin_path(name)  # fail before starting anything
     for sub in ("logs", "landing", "secrets", "published"):
         (settings.data_dir / sub).mkdir(parents=True, exist_ok=True)
     env = demo_env(settings)
     started = time.monotonic()
-
-    run_step(
-        "preparing the Dagster instance",
-        [
-            sys.executable,
-            "-c",
-            "import sys; from assets.instance import ensure_dagster_home as e; e(sys.argv[1])",
-            str(settings.data_dir),
-        ],
-        env,
-    )
-    world = ["--seed", str(args.seed), "--creators", str(args.creators)]
-    if not args.no_seed:
-        # The 5-minute live group gives the full history cheaply; the per-channel groups
-        # (leaderboards, hourly) cost ~200 requests a poll, so they get the last few hours only.
-        run_step(
-            f"seeding {args.days:g} simulated days of live history",
-            [velora, "seed", "--days", str(args.days), "--select", "live", *world],
-            env,
-        )
-        run_step(
-            f"seeding {args.channel_hours:g} simulated hours of leaderboards, chat, clips, teams",
-            [
-                velora,
-                "seed",
-                "--days",
-                str(args.channel_hours / 24),
-                "--select",
-                "leaderboards,hourly",
-                *world,
-            ],
-            env,
-        )
-
     services = Services(env=env, log_dir=settings.data_dir / "logs")
     try:
-        twin = services.start(
-            "twin",
-            [
-                velora,
-                "twin",
-                "serve",
-                "--host",
-                host,
-                "--port",
-                str(twin_port),
-                "--clock",
-                "real",
-                "--allow-http-webhooks",  # the demo's receiver listens on plain loopback http
-                *world,
-            ],
-        )
-        wait_until_ready(f"{settings.api_base_url}/_twin/clock", twin, "the twin", 60)
-        # Subscribe first: the receiver only starts with a secret to verify against, and the
-        # twin retries the odd delivery that arrives in the second before it listens. The twin
-        # is new, so secrets from an earlier demo belong to webhooks that no longer exist.
-        settings.webhook_secret_file.unlink(missing_ok=True)
-        run_step(
-            "subscribing the receiver to the twin's webhooks",
-            [
-                velora,
-                "webhooks",
-                "subscribe",
-                "--url",
-                f"http://{settings.webhook_host}:{settings.webhook_port}/webhooks/velora",
-                "--events",
-                WEBHOOK_EVENTS,
-            ],
-            env,
-        )
-        receiver = services.start("webhooks", [velora, "webhooks", "serve"])
-        wait_until_ready(
-            f"http://{settings.webhook_host}:{settings.webhook_port}/healthz",
-            receiver,
-            "the webhook receiver",
-            30,
-        )
-        dagster_proc = services.start(
-            "dagster",
-            [
-                dagster,
-                "dev",
-                "-w",
-                "workspace.yaml",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(settings.dagster_port),
-            ],
-        )
-        wait_until_ready(
-            f"http://127.0.0.1:{settings.dagster_port}/server_info", dagster_proc, "Dagster", 120
-        )
-        dashboard = services.start(
-            "streamlit",
-            [
-                streamlit,
-                "run",
-                "dashboards/streamlit_app.py",
-                "--server.headless",
-                "true",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(settings.streamlit_port),
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-        )
-        wait_until_ready(
-            f"http://127.0.0.1:{settings.streamlit_port}/_stcore/health", dashboard, "Streamlit", 60
-        )
+        now = datetime.now(UTC)
+        history_start = now if args.no_seed else aligned_start(now, args.days)
+        start_twin_and_receiver(services, settings, env, args, host, twin_port, history_start)
+        if not args.no_seed:
+            seed_everything(settings, env, args)
+        run_twin_in_real_time(settings.api_base_url)
+        if args.no_serve:
+            print(f"\nseeded, loaded and built in {time.monotonic() - started:.0f} s", flush=True)
+            return 0
+        serve_dashboards(services, settings, env)
         print(
             f"\nVelora Analytics demo is up ({time.monotonic() - started:.0f} s):\n"
             f"  Dashboard   http://127.0.0.1:{settings.streamlit_port}\n"
@@ -344,3 +274,179 @@ def _run(args: argparse.Namespace, settings: Settings, on_ready: Callable[[], No
         return 0
     finally:
         services.stop_all()
+
+
+def start_twin_and_receiver(
+    services: Services,
+    settings: Settings,
+    env: Mapping[str, str],
+    args: argparse.Namespace,
+    host: str,
+    twin_port: int,
+    history_start: datetime,
+) -> None:
+    """A frozen twin at ``history_start``, the receiver subscribed to it and listening."""
+    velora = bin_path("velora")
+    twin = services.start(
+        "twin",
+        [
+            velora,
+            "twin",
+            "serve",
+            "--host",
+            host,
+            "--port",
+            str(twin_port),
+            "--clock",
+            "frozen",
+            "--start",
+            history_start.isoformat(),
+            # seeding asks for whole weeks in a minute; the demo's twin is ours alone
+            "--rate-limit",
+            "0",
+            "--subscriber-rate-limit",
+            "0",
+            "--allow-http-webhooks",  # the demo's receiver listens on plain loopback http
+            "--seed",
+            str(args.seed),
+            "--creators",
+            str(args.creators),
+        ],
+    )
+    wait_until_ready(f"{settings.api_base_url}/_twin/clock", twin, "the twin", 60)
+    # Subscribe before the clock moves, so every event of the history is delivered; the receiver
+    # only starts with a secret to verify against. The twin is new, so secrets from an earlier
+    # demo belong to webhooks that no longer exist.
+    settings.webhook_secret_file.unlink(missing_ok=True)
+    run_step(
+        "subscribing the receiver to the twin's webhooks",
+        [
+            velora,
+            "webhooks",
+            "subscribe",
+            "--url",
+            f"http://{settings.webhook_host}:{settings.webhook_port}/webhooks/velora",
+            "--events",
+            WEBHOOK_EVENTS,
+        ],
+        env,
+    )
+    receiver = services.start(
+        "webhooks",
+        # replayed history carries old body timestamps; short segments are loadable sooner
+        [velora, "webhooks", "serve", "--max-event-age-hours", "0", "--segment-max-age", "2"],
+    )
+    wait_until_ready(
+        f"http://{settings.webhook_host}:{settings.webhook_port}/healthz",
+        receiver,
+        "the webhook receiver",
+        30,
+    )
+
+
+def seed_everything(settings: Settings, env: Mapping[str, str], args: argparse.Namespace) -> None:
+    """Seed every group from the frozen twin, load the webhooks it delivered meanwhile, then
+    build the marts from core and publish once."""
+    velora = bin_path("velora")
+    channel = str(args.channel_cadence)
+    run_step(
+        f"seeding {args.days:g} simulated days: live every {args.cadence} min, per-channel "
+        f"groups every {args.channel_cadence} min (webhooks delivered as the clock moves)",
+        [
+            velora,
+            "seed",
+            "--base-url",
+            settings.api_base_url,
+            "--days",
+            str(args.days),
+            "--select",
+            "all",
+            "--cadence",
+            str(args.cadence),
+            "--leaderboard-cadence",
+            channel,
+            "--hourly-cadence",
+            channel,
+            "--seed",
+            str(args.seed),
+            "--creators",
+            str(args.creators),
+            "--no-marts",
+            "--no-publish",
+        ],
+        env,
+    )
+    wait_for_sealed_segments(settings.landing_dir, SEALED_WAIT_SECONDS)
+    run_step("loading the delivered webhooks", [velora, "webhooks", "load"], env)
+    run_step("building the marts and publishing a snapshot", [velora, "rebuild"], env)
+
+
+def wait_for_sealed_segments(landing_dir: Path, timeout: float) -> None:
+    """The receiver seals a segment a moment after its last record; the loader reads only
+    sealed ones, so wait until no open segment holds records."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(p.stat().st_size for p in landing_dir.glob(f"*{OPEN_SUFFIX}")):
+            return
+        time.sleep(0.3)
+    raise DemoError(f"the webhook receiver did not seal its segment in {landing_dir} in time")
+
+
+def run_twin_in_real_time(base_url: str) -> None:
+    """Catch the frozen clock up with the present (delivering the last webhooks), then let it
+    run in real time for the schedules."""
+    with httpx.Client(base_url=base_url, timeout=120.0) as http:
+        now = datetime.now(UTC)
+        clock = http.get("/_twin/clock").json()
+        if datetime.fromisoformat(str(clock["now"]).replace("Z", "+00:00")) < now:
+            http.post("/_twin/clock/advance", json={"to": now.isoformat()}).raise_for_status()
+        http.post("/_twin/clock", json={"mode": "real"}).raise_for_status()
+
+
+def serve_dashboards(services: Services, settings: Settings, env: Mapping[str, str]) -> None:
+    dagster, streamlit = bin_path("dagster"), bin_path("streamlit")
+    run_step(
+        "preparing the Dagster instance",
+        [
+            sys.executable,
+            "-c",
+            "import sys; from assets.instance import ensure_dagster_home as e; e(sys.argv[1])",
+            str(settings.data_dir),
+        ],
+        env,
+    )
+    dagster_proc = services.start(
+        "dagster",
+        [
+            dagster,
+            "dev",
+            "-w",
+            "workspace.yaml",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(settings.dagster_port),
+        ],
+    )
+    wait_until_ready(
+        f"http://127.0.0.1:{settings.dagster_port}/server_info", dagster_proc, "Dagster", 120
+    )
+    dashboard = services.start(
+        "streamlit",
+        [
+            streamlit,
+            "run",
+            "dashboards/streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(settings.streamlit_port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+    )
+    wait_until_ready(
+        f"http://127.0.0.1:{settings.streamlit_port}/_stcore/health", dashboard, "Streamlit", 60
+    )

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from pipeline import cadence
 from pipeline.client import ClientConfig, VeloraClient
 from pipeline.config import Settings
 from pipeline.ingest.fetch import FETCHERS, FetchContext, FetchOutcome
@@ -148,9 +149,13 @@ def seed_history(
     now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
     publish: bool = True,
+    build_marts: bool = True,
+    group_cadences: Mapping[str, int] | None = None,
 ) -> SeedSummary:
     """Seed ``days`` of history ending at ``now`` (default: the current time) into
-    ``settings.warehouse_path``; publishes once at the end. See the module doc."""
+    ``settings.warehouse_path``; builds the marts and publishes once at the end. See the module
+    doc. ``group_cadences`` polls other groups (leaderboards, hourly) coarser than their schedule
+    (each poll stores its cadence, so the marts read the samples right)."""
     if days <= 0:
         raise SeedError(f"--days must be positive, got {days:g}")
     say = progress or (lambda text: None)
@@ -159,6 +164,9 @@ def seed_history(
     # History runs up to the present, so the live schedule carries on where seeding stopped.
     end = now
     settings = replace(settings, live_cadence_minutes=cadence_minutes)
+    for name, minutes in (group_cadences or {}).items():
+        settings = replace(settings, **{cadence.group(name).settings_field: minutes})
+        cadence.cadence_minutes(name, settings)  # a multiple of the group's tick, or an error
     with _twin(base_url, start, seed, creators) as (url, clock):
         twin_now = clock.now()
         if base_url and twin_now > start:
@@ -187,7 +195,7 @@ def seed_history(
         try:
             with VeloraClient(config) as client, ThreadPoolExecutor(1) as prefetcher:
                 stepper = _Stepper(client, conn, clock, settings, names, summary, prefetcher)
-                report_every = max(1, len(ticks) // 20)
+                report_every = max(1, len(ticks) // 50)
                 for index, tick in enumerate(ticks, start=1):
                     following = ticks[index] if index < len(ticks) else None
                     step_began = time.perf_counter()
@@ -197,10 +205,10 @@ def seed_history(
                     if index % report_every == 0 or index == len(ticks):
                         say(_progress_line(summary, len(ticks), tick, began))
                 stepper.flush()  # normally already empty: the last tick flushes
-            # the marts of every seeded day, as the marts sensor would have built them
-            marts_began = time.perf_counter()
-            refresh(conn, ticks[0].date(), ticks[-1].date(), today=ticks[-1].date())
-            summary.marts_seconds = time.perf_counter() - marts_began
+            if build_marts:  # the marts of every seeded day, as the marts sensor builds them
+                marts_began = time.perf_counter()
+                refresh(conn, ticks[0].date(), ticks[-1].date(), today=ticks[-1].date())
+                summary.marts_seconds = time.perf_counter() - marts_began
             if publish:
                 publish_began = time.perf_counter()
                 summary.published = publish_from(conn, settings.published_dir)
@@ -319,7 +327,8 @@ def _run_step(
 def _progress_line(summary: SeedSummary, total: int, tick: datetime, began: float) -> str:
     elapsed = time.perf_counter() - began
     rows = sum(summary.results.values())
+    filled = summary.steps * 30 // max(total, 1)
     return (
-        f"  {summary.steps}/{total} polls (twin time {tick:%Y-%m-%d %H:%M}), "
-        f"{rows:,} rows loaded, {elapsed:.1f} s"
+        f"  [{'#' * filled}{'.' * (30 - filled)}] {summary.steps}/{total} polls "
+        f"(twin time {tick:%Y-%m-%d %H:%M}), {rows:,} rows loaded, {elapsed:.1f} s"
     )

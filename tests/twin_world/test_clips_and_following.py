@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pipeline.twin.world import World, WorldConfig, WorldTimeError
-from pipeline.twin.world.extras import CLIP_HISTORY_DAYS
+from pipeline.twin.world.clips import CLIP_HISTORY_DAYS
 
 T = datetime(2026, 1, 20, 22, 0, tzinfo=UTC)
 LATE = datetime(2026, 5, 20, 22, 0, tzinfo=UTC)  # more than 90 days after the epoch

@@ -96,13 +96,18 @@ async def channel_clips(request: Request) -> JSONResponse:
     sort = request.query_params.get("sort", "recent")
     if sort not in ("recent", "popular"):
         raise bad_request("sort must be 'recent' or 'popular'", param="sort")
-    clips = sorted(
-        state.world.clips(creator.id, state.now()), key=lambda c: (c.created_at, c.id), reverse=True
-    )
-    if sort == "popular":
+    scope = f"clips:{creator.id}:{sort}"
+    if sort == "popular":  # ranking by views needs every clip of the window
+        clips = state.world.clips(creator.id, state.now())
         clips.sort(key=lambda c: (-c.view_count, c.id))
-    rows = [wire.clip(c) for c in clips]
-    return page_response("clips", rows, request, f"clips:{creator.id}:{sort}")
+        return page_response("clips", [wire.clip(c) for c in clips], request, scope)
+    # newest first: build only this page (clients stop at the first clip they already have)
+    params = request.query_params
+    limit = parse_limit(params)
+    offset = decode_cursor(params["cursor"], scope) if params.get("cursor") else 0
+    page, more = state.world.clips_page(creator.id, state.now(), offset, limit)
+    cursor = encode_cursor(scope, offset + limit) if more else None
+    return JSONResponse({"clips": [wire.clip(c) for c in page], "pagination": {"cursor": cursor}})
 
 
 async def clip_by_id(request: Request) -> JSONResponse:

@@ -97,7 +97,7 @@ Followers, leaderboards, extras
   billing history), so the list is *defined* by the events rather than driving them.
 * ``events_between(..., types=)`` filters by canonical type before building events.
 * Clips, polls, giveaways and chat statistics are derived from sessions and viewer curves; see
-  ``extras.py`` for their formulas. Clip ids encode (creator index, day, k) so ``clip(id, t)`` is
+  ``extras.py`` and ``clips.py`` for their formulas. Clip ids encode (creator index, day, k) so ``clip(id, t)`` is
   a direct lookup; ``clips(c, t)`` lists the last 90 days unless ``since`` is given.
 * ``following_count(c, t)``: a hashed base ``exp(3.5 + 1.1 z)`` (capped at 5,000) plus
   ``0.02-0.32`` new follows per day since the epoch; no follow graph.

@@ -16,6 +16,13 @@ class LruCache(Generic[V]):
         self._data: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._data)
+
+    @property
+    def maxsize(self) -> int:
+        return self._maxsize
+
     def get_or_compute(self, key: Hashable, compute: Callable[[], V]) -> V:
         with self._lock:
             if key in self._data:

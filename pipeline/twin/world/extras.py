@@ -1,11 +1,6 @@
-"""Clips, polls, giveaways and chat statistics, all derived from sessions and viewer curves.
+"""Polls, giveaways and chat statistics, all derived from sessions and viewer curves (clips: see
+``clips.py``).
 
-* Clips: a session gets ``floor(2 u E)`` clips with ``E = (0.3 + sqrt(L) / 3) * minutes / 240``
-  (``L`` the session's plateau viewers), created at hashed moments inside the session. A clip's
-  views grow as ``V (1 - exp(-age / 1.5 d))`` with a hashed final count ``V``. Clip ids are
-  ``clip_<creator index>-<schedule day>-<k>-<8 hex check>`` so ``clip(id, t)`` rebuilds one
-  session's clips instead of scanning; ``clips(c, t)`` without ``since`` covers the last
-  ``CLIP_HISTORY_DAYS`` (90) days, so its cost does not grow with the world's age.
 * Polls: 30% of sessions run polls every 60 min from minute 20 (3-10 min each); votes grow
   linearly over the poll with ~30% of current viewers voting, split by hashed shares.
 * Giveaways: 12% of sessions run one from minute 30 (30-90 min); entries reach 40% of viewers.
@@ -15,124 +10,22 @@
 
 from __future__ import annotations
 
-import math
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pipeline.twin.world import purposes as P
 from pipeline.twin.world.hashing import hash_int, hex_id, normal_array, uniform_int
-from pipeline.twin.world.models import ChatStats, Clip, Giveaway, Poll, PollOption
-from pipeline.twin.world.names import CLIP_TITLES, GIVEAWAY_TITLES, POLL_QUESTIONS
-from pipeline.twin.world.population import STATIC, viewer_ref
+from pipeline.twin.world.models import ChatStats, Giveaway, Poll, PollOption
+from pipeline.twin.world.names import GIVEAWAY_TITLES, POLL_QUESTIONS
 from pipeline.twin.world.sessions import MINUTES_PER_DAY
 
 if TYPE_CHECKING:
     from pipeline.twin.world.world import World
 
-CLIP_VIEW_TAU_DAYS = 1.5
-CLIP_HISTORY_DAYS = 90  # clips() without ``since`` lists only this many days back
-CLIP_ID = re.compile(r"clip_([0-9a-f]{1,8})-([0-9a-f]{1,6})-([0-9a-f]{1,6})-([0-9a-f]{8})")
 POLL_SHARE, GIVEAWAY_LOW, GIVEAWAY_HIGH = 0.3, 0.3, 0.42
 POLL_EVERY, POLL_FIRST = 60, 20
-
-
-def clip_id(c: int, day: int, k: int, h: int) -> str:
-    """``clip_<creator index>-<schedule day>-<k>-<check>`` (hex): enough to find the clip without a
-    scan; the check digits (from the clip's hash) reject ids from other worlds or made up ones."""
-    return f"clip_{c:x}-{day:x}-{k:x}-{hex_id(h, 2, length=8)}"
-
-
-def parse_clip_id(clip_id: str) -> tuple[int, int, int, str] | None:
-    """(creator index, day, k, check) of a well-formed clip id, else None."""
-    m = CLIP_ID.fullmatch(clip_id)
-    if m is None:
-        return None
-    return int(m[1], 16), int(m[2], 16), int(m[3], 16), m[4]
-
-
-def clips(world: World, c: int, t: datetime, since: datetime | None) -> list[Clip]:
-    from pipeline.twin.world.world import to_minute  # noqa: PLC0415 - import cycle
-
-    now = to_minute(t)
-    if since is None:
-        since = max(world.epoch, t - timedelta(days=CLIP_HISTORY_DAYS))
-    first_day = to_minute(since, "since") // MINUTES_PER_DAY - 1
-    out: list[Clip] = []
-    for day, start, end in world._creator_sessions(c, first_day, now // MINUTES_PER_DAY + 1):
-        if start >= now:
-            continue
-        out.extend(
-            clip
-            for clip in _session_clips(world, c, day, start, end, t)
-            if clip.created_at < t and clip.created_at >= since
-        )
-    out.sort(key=lambda clip: (clip.created_at, clip.id), reverse=True)
-    return out
-
-
-def clip(world: World, clip_id: str, t: datetime) -> Clip | None:
-    """The clip with this id if it exists and was created before ``t`` (any age), else None."""
-    from pipeline.twin.world.world import to_minute  # noqa: PLC0415 - import cycle
-
-    parsed = parse_clip_id(clip_id)
-    now = to_minute(t)
-    if parsed is None:
-        return None
-    c, day, k, _ = parsed
-    if c >= len(world.creators) or day > now // MINUTES_PER_DAY + 1:
-        return None
-    session = world._creator_sessions(c, day, day)
-    if not session:
-        return None
-    _, start, end = session[0]
-    found = [x for x in _session_clips(world, c, day, start, end, t, only=k) if x.id == clip_id]
-    return found[0] if found and found[0].created_at < t else None
-
-
-def _session_clips(
-    world: World, c: int, day: int, start: int, end: int, t: datetime, only: int | None = None
-) -> list[Clip]:
-    """Every clip of creator ``c``'s session of schedule day ``day`` (or only clip ``only``),
-    whatever its creation time; view counts as seen at ``t``."""
-    from pipeline.twin.world.world import minute_time  # noqa: PLC0415 - import cycle
-
-    table = world.day_sessions(day)
-    level = float(table.level[int(np.searchsorted(table.creator, c))])
-    expected = (0.3 + math.sqrt(level) / 3.0) * (end - start) / 240.0
-    count = int(2.0 * uniform_int(world.seed, P.CLIP, c, day) * expected)
-    ks = range(count) if only is None else ([only] if 0 <= only < count else [])
-    if not ks:
-        return []
-    creator = world.creators[c]
-    info = world.session_info(c, day)
-    out: list[Clip] = []
-    for k in ks:
-        h = hash_int(world.seed, P.CLIP, c, day, k)
-        created = minute_time(start) + timedelta(seconds=(end - start) * 60 * ((h >> 11) / 2**53))
-        age_days = max(0.0, (t - created).total_seconds() / 86400.0)
-        final = level * (0.5 + 20.0 * uniform_int(h, 1) ** 3) + 3.0
-        cid = clip_id(c, day, k, h)
-        clipper = int(world._events.audience_viewer(np.array([c]), np.array([h % 500]))[0])
-        out.append(
-            Clip(
-                id=cid,
-                title=CLIP_TITLES[h % len(CLIP_TITLES)],
-                url=f"https://velora.tv/{creator.username}/clip/{cid}",
-                thumbnail_url=f"{STATIC}/clips/{cid}.jpg",
-                stream_id=info.stream_id,
-                creator_id=creator.id,
-                creator_username=creator.username,
-                clipped_by=viewer_ref(world.seed, clipper),
-                category=info.category,
-                duration_seconds=15 + int(45 * uniform_int(h, 3)),
-                view_count=int(final * (1.0 - math.exp(-age_days / CLIP_VIEW_TAU_DAYS))),
-                created_at=created,
-            )
-        )
-    return out
 
 
 def _live_session(world: World, c: int, minute: int) -> tuple[int, int, int, float] | None:

@@ -14,6 +14,7 @@ from pipeline.twin.world import extras
 from pipeline.twin.world import purposes as P
 from pipeline.twin.world.boards import Boards
 from pipeline.twin.world.cache import LruCache
+from pipeline.twin.world.clips import ClipModel
 from pipeline.twin.world.config import (
     WORLD_EPOCH,
     UnknownCreatorError,
@@ -151,6 +152,7 @@ class World:
         self._windows: LruCache[_Window] = LruCache(4)
         self._events = EventModel(self)
         self._boards = Boards(self._events)
+        self._clips = ClipModel(self)
 
     # ----- lookups -------------------------------------------------------------------------
     def creator(self, creator_id: str) -> Creator | None:
@@ -574,16 +576,25 @@ class World:
     def clips(self, creator_id: str, t: datetime, since: datetime | None = None) -> list[Clip]:
         """Clips created before ``t`` and at/after ``since``, newest first; views grow with age.
 
-        Without ``since`` only the last ``extras.CLIP_HISTORY_DAYS`` (90) days are listed, so the
+        Without ``since`` only the last ``clips.CLIP_HISTORY_DAYS`` (90) days are listed, so the
         cost stays bounded however old the world gets; pass ``since`` for older clips.
         """
-        return extras.clips(self, self.creator_index(creator_id), t, since)
+        return self._clips.listing(self.creator_index(creator_id), t, since)
+
+    def clips_page(
+        self, creator_id: str, t: datetime, offset: int, limit: int
+    ) -> tuple[list[Clip], bool]:
+        """``clips(creator_id, t)[offset:offset + limit]`` and whether more clips follow, built
+        without the clips before or after the page (its cost follows the page, not the history)."""
+        if limit < 0 or offset < 0:
+            raise ValueError(f"limit and offset must be >= 0, got limit={limit} offset={offset}")
+        return self._clips.page(self.creator_index(creator_id), t, None, offset, limit)
 
     def clip(self, clip_id: str, t: datetime) -> Clip | None:
         """The clip with id ``clip_id`` as seen at ``t`` (any age), or None if there is no such
-        clip yet. The id names its creator and session, so this rebuilds one session only."""
+        clip yet. The id names its creator and session, so this builds one session at most."""
         to_ms(t)  # validate t even when the id is malformed
-        return extras.clip(self, clip_id, t)
+        return self._clips.by_id(clip_id, t)
 
     def active_poll(self, creator_id: str, t: datetime) -> Poll | None:
         return extras.active_poll(self, self.creator_index(creator_id), t)
