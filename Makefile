@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 .PHONY: env demo test lint typecheck pytest bench chromium clean help
 
 help:
-	@echo "make demo   - run the twin, seed 24 h of history, serve Dagster + dashboard"
+	@echo "make demo   - run the twin, seed 7 days of history (all groups + webhooks), serve Dagster + dashboard"
 	@echo "make test   - ruff, pyright and pytest (installs everything it needs)"
 	@echo "make bench  - benchmarks; results go to docs/benchmarks.md by hand"
 
