@@ -360,29 +360,55 @@ def measure(
     }
 
 
+def merged(reports: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One accuracy.json from several runs (e.g. 1 min on a shorter span): a later run's result
+    for the same (cadence, webhooks) replaces an earlier one; each result names its run."""
+    runs: list[dict[str, Any]] = []
+    results: dict[tuple[int, bool], dict[str, Any]] = {}
+    for report in reports:
+        for run in report.get("runs") or [{**report["config"], "timings": report["timings"]}]:
+            runs.append(run)
+            for result in report["results"]:
+                if result["cadence_minutes"] in run["cadences"]:
+                    key = (result["cadence_minutes"], result["webhooks"])
+                    results[key] = {**result, "run": len(runs) - 1}
+    return {"runs": runs, "results": [results[key] for key in sorted(results)]}
+
+
+def print_report(report: dict[str, Any]) -> None:
+    for result in report["results"]:
+        for row in result["rows"]:
+            if row["scope"] in ("all", "ge20h") or row["scope"].startswith("sessions"):
+                print(
+                    f"{result['cadence_minutes']:>3} min webhooks={result['webhooks']!s:5} "
+                    f"{row['scope']:<24} {row['metric']:<18} median {row['median']:.5f} "
+                    f"p95 {row['p95']:.5f} n {row['n']}"
+                )
+        print(f"    peak bias {result['sampled_peak_bias']}  events exact {result['events_exact']}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--creators", type=int, default=2000)
     parser.add_argument("--days", type=float, default=3.0)
     parser.add_argument("--cadences", default="1,5,15", help="comma-separated minutes")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--merge", type=Path, nargs="+", help="measure nothing: merge these reports into --out"
+    )
     args = parser.parse_args(argv)
-    cadences = [int(c) for c in args.cadences.split(",")]
-    began = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="velora-accuracy-") as tmp:
-        report = measure(args.creators, args.days, cadences, Path(tmp))
-    report["config"]["wall_seconds"] = round(time.perf_counter() - began, 1)
+    if args.merge:
+        report = merged([json.loads(path.read_text(encoding="utf-8")) for path in args.merge])
+    else:
+        cadences = [int(c) for c in args.cadences.split(",")]
+        began = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="velora-accuracy-") as tmp:
+            one = measure(args.creators, args.days, cadences, Path(tmp))
+        one["config"]["wall_seconds"] = round(time.perf_counter() - began, 1)
+        report = merged([one])
     args.out.write_text(json.dumps(report, indent=1, default=str) + "\n", encoding="utf-8")
-    for result in report["results"]:
-        for row in result["rows"]:
-            if row["scope"] in ("all", "ge20h") or row["scope"].startswith("sessions"):
-                print(
-                    f"{result['cadence_minutes']:>3} min webhooks={result['webhooks']!s:5} "
-                    f"{row['scope']:<24} {row['metric']:<18} median {row['median']} "
-                    f"p95 {row['p95']} n {row['n']}"
-                )
-        print(f"    peak bias {result['sampled_peak_bias']}  events exact {result['events_exact']}")
-    print(f"wrote {args.out} in {report['config']['wall_seconds']} s")
+    print_report(report)
+    print(f"wrote {args.out}")
     return 0
 
 

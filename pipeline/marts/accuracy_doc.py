@@ -46,16 +46,21 @@ def render_markdown(path: Path = ACCURACY_JSON) -> str:
             f"{BEGIN_MARKER}\nNot measured yet: run `make bench` (bench/accuracy.py).\n{END_MARKER}"
         )
     report = json.loads(path.read_text(encoding="utf-8"))
-    config, results = report["config"], report["results"]
+    results = report["results"]
     lines = [
         BEGIN_MARKER,
-        f"Measured by `bench/accuracy.py` on the twin: {config['creators']:,} creators, "
-        f"{config['days']:g} simulated day(s) from {config['window_start'][:10]} "
-        f"({config['warmup_hours']:g} h seeded before), cadences "
-        f"{', '.join(str(c) for c in config['cadences'])} min; {config.get('wall_seconds', '?')} s "
-        "of wall time. Each cell is the median / p95 relative error against "
-        "`/_twin/truth/viewers` (rendered from pipeline/marts/accuracy.json).",
+        "Measured by `bench/accuracy.py` against the twin's ground truth (rendered from "
+        "pipeline/marts/accuracy.json). Each cell is the median / p95 relative error against "
+        "`/_twin/truth/viewers`, per channel-day (UTC). Runs:",
+        "",
     ]
+    for run in report["runs"]:
+        lines.append(
+            f"- {', '.join(str(c) for c in run['cadences'])} min: {run['creators']:,} creators, "
+            f"{run['days']:g} simulated day(s) from {run['window_start'][:10]} "
+            f"({run['warmup_hours']:g} h seeded before), {run.get('wall_seconds', '?')} s of wall "
+            "time."
+        )
     for scope, title in SCOPES:
         lines += ["", f"**{title.capitalize()}** (n per row in brackets)", ""]
         lines += [

@@ -16,9 +16,10 @@ from pipeline.marts import accuracy_doc
 def test_tiny_accuracy_run_writes_the_report_the_docs_render(tmp_path: Path) -> None:
     # 20 creators, one evening (6 h after a 1 h warm-up), one cadence: the harness in seconds.
     evening = accuracy.WINDOW_START + timedelta(hours=17)
-    report = accuracy.measure(
+    measured = accuracy.measure(
         20, 0.25, [15], tmp_path / "work", start=evening, warmup=timedelta(hours=1)
     )
+    report = accuracy.merged([measured])
     assert [(r["cadence_minutes"], r["webhooks"]) for r in report["results"]] == [
         (15, False),
         (15, True),
