@@ -49,7 +49,9 @@ EVENTS = WEBHOOK_EVENTS.split(",")  # every event the demo subscribes to
 # monetization_daily columns that count each truth event type (sums over the day's channels)
 EVENT_COUNTS = {
     "channel.follow": "follows",
-    "channel.subscribe": "subs_new + subs_renewed",
+    # the twin (like Velora) also sends channel.subscribe for each gifted sub; the mart counts
+    # those once, from the gift event, as subs_gifted
+    "channel.subscribe": "subs_new + subs_renewed + subs_gifted",
     "channel.subscription.gift": "gift_events",
     "channel.subscription.end": "subs_ended",
     "channel.volts": "volts_events",
