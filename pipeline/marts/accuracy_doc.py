@@ -62,7 +62,7 @@ def render_markdown(path: Path = ACCURACY_JSON) -> str:
             "time."
         )
     for scope, title in SCOPES:
-        lines += ["", f"**{title.capitalize()}** (n per row in brackets)", ""]
+        lines += ["", f"**{title.capitalize()}**", ""]
         lines += [
             "| cadence | " + " | ".join(METRICS) + " | n |",
             "|---" * (len(METRICS) + 2) + "|",
