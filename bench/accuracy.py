@@ -374,6 +374,8 @@ def merged(reports: Sequence[dict[str, Any]]) -> dict[str, Any]:
                 if result["cadence_minutes"] in run["cadences"]:
                     key = (result["cadence_minutes"], result["webhooks"])
                     results[key] = {**result, "run": len(runs) - 1}
+    for index, run in enumerate(runs):  # each run lists the cadences it still contributes
+        run["cadences"] = sorted({c for (c, _), r in results.items() if r["run"] == index})
     return {"runs": runs, "results": [results[key] for key in sorted(results)]}
 
 
