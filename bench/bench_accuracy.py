@@ -1,8 +1,8 @@
 """Benchmark: the marts' accuracy against the twin's ground truth (see bench/accuracy.py).
 
 Without arguments (``make bench``, ``python -m bench accuracy``) it runs the size recorded in
-docs/benchmarks.md, which fits the shared 2-core machine: 2,000 creators, 1 simulated day at 1 and 15 minutes and
-1 minute and 3 days at 5 minutes (~25 min), merged into pipeline/marts/accuracy.json.
+docs/benchmarks.md, which fits the shared 2-core machine: 2,000 creators, 1 simulated day at 1 and 15 minutes
+and 3 days at 5 minutes (~25 min), merged into pipeline/marts/accuracy.json.
 With arguments they go to ``bench/accuracy.py`` (``--help`` for size, days and cadences).
 """
 
