@@ -26,7 +26,7 @@ def main(argv: list[str]) -> int:
     print(f"machine: {machine_line()}", flush=True)
     failures = 0
     for script in sorted(HERE.glob("bench_*.py")):
-        if selected and script.stem not in selected:
+        if selected and not {script.stem, script.stem.removeprefix("bench_")} & selected:
             continue
         print(f"\n=== {script.stem} ===", flush=True)
         proc = subprocess.run(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.marts import definitions, tables_doc
+from pipeline.marts import accuracy_doc, definitions, tables_doc
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,12 @@ DOC_BLOCKS = (
         tables_doc.BEGIN_MARKER,
         tables_doc.END_MARKER,
         tables_doc.render_markdown,
+    ),
+    DocBlock(
+        "docs/metrics.md",
+        accuracy_doc.BEGIN_MARKER,
+        accuracy_doc.END_MARKER,
+        accuracy_doc.render_markdown,
     ),
 )
 
