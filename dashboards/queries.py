@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -29,7 +28,7 @@ import streamlit as st
 
 from dashboards.filters import Filters
 from pipeline.config import Settings
-from pipeline.marts import revenue
+from pipeline.marts import accuracy_doc, revenue
 from pipeline.warehouse import NoPublishedSnapshotError, current_snapshot_path, open_published
 from pipeline.webhooks.silence import find_silent_channels
 
@@ -453,7 +452,6 @@ def channel_schedule(snapshot: Snapshot, period: Filters, channel_id: str) -> pd
 
 
 # --- Data health: webhooks and accuracy -----------------------------------------------------
-ACCURACY_FILE = Path(__file__).resolve().parents[1] / "pipeline" / "marts" / "accuracy.json"
 
 
 def webhook_health(snapshot: Snapshot) -> pd.DataFrame:
@@ -486,12 +484,10 @@ def silent_channels(snapshot: Snapshot, minutes: int) -> pd.DataFrame:
     return _cached_silent(str(snapshot.path), snapshot.published_at.timestamp(), minutes)
 
 
-def accuracy_table(path: Path = ACCURACY_FILE) -> pd.DataFrame | None:
+def accuracy_table(path: Path = accuracy_doc.ACCURACY_JSON) -> pd.DataFrame | None:
     """The measured accuracy of the sampled metrics, or None when it was not measured yet."""
-    if not path.exists():
-        return None
-    rows = json.loads(path.read_text(encoding="utf-8"))
-    return pd.DataFrame(rows)
+    rows = accuracy_doc.accuracy_rows(path)
+    return None if rows is None else pd.DataFrame(rows)
 
 
 def period_sessions(snapshot: Snapshot, period: Filters, top_n: int = 200) -> pd.DataFrame:

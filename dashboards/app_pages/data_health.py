@@ -125,16 +125,20 @@ st.subheader("Accuracy of the sampled metrics")
 accuracy = queries.accuracy_table()
 if accuracy is None:
     st.info(
-        "Not measured yet: the accuracy bench writes `pipeline/marts/accuracy.json` "
+        "Not measured yet: `bench/accuracy.py` writes `pipeline/marts/accuracy.json` "
         "(median and p95 error of each sampled metric per cadence)."
     )
 else:
+    st.caption(
+        "Median and p95 relative error against the twin's ground truth, per channel-day "
+        "(docs/metrics.md has the full tables and the runs' sizes)."
+    )
     ui.table(
         accuracy,
         "accuracy",
         column_config={
-            "median": st.column_config.NumberColumn("Median error", format="%.2f"),
-            "p95": st.column_config.NumberColumn("p95 error", format="%.2f"),
-            "pass": st.column_config.CheckboxColumn("Pass"),
+            "cadence_minutes": "Cadence (min)",
+            "median_pct": st.column_config.NumberColumn("Median error %", format="%.2f"),
+            "p95_pct": st.column_config.NumberColumn("p95 error %", format="%.2f"),
         },
     )

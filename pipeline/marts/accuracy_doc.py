@@ -40,6 +40,27 @@ def _label(result: dict[str, Any]) -> str:
     return f"{result['cadence_minutes']} min, {'with' if result['webhooks'] else 'no'} webhooks"
 
 
+def accuracy_rows(path: Path = ACCURACY_JSON) -> list[dict[str, Any]] | None:
+    """Every measured error as a flat row (relative errors in percent), or None if unmeasured."""
+    if not path.exists():
+        return None
+    report = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        {
+            "cadence_minutes": result["cadence_minutes"],
+            "webhooks": bool(result["webhooks"]),
+            "scope": row["scope"],
+            "metric": row["metric"],
+            "median_pct": None if row["median"] is None else row["median"] * 100,
+            "p95_pct": None if row["p95"] is None else row["p95"] * 100,
+            "n": row["n"],
+        }
+        for result in report["results"]
+        for row in result["rows"]
+        if row["metric"] in METRICS
+    ]
+
+
 def render_markdown(path: Path = ACCURACY_JSON) -> str:
     if not path.exists():
         return (

@@ -31,6 +31,7 @@ from dash_warehouse import build_published
 from streamlit.testing.v1 import AppTest
 
 from dashboards import page_list
+from pipeline.marts import accuracy_doc
 from pipeline.warehouse import connect, publish_from
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
@@ -384,6 +385,17 @@ def test_data_health(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) 
     assert runs.loc["channel_daily", "kind"] == "marts"  # the fixture's mart build logged itself
     assert "Last run not ok: clips." in "\n".join(str(w.value) for w in at.warning)
     assert list(frame(at, 3)["rows"]) == [2, 1]  # quarantine by reason
+    # The accuracy table is the committed measurement (pipeline/marts/accuracy.json).
+    accuracy = frame(at, len(at.dataframe) - 1)
+    measured = accuracy_doc.accuracy_rows()
+    assert measured is not None and len(accuracy) == len(measured)
+    assert {1, 5, 15} <= set(accuracy["cadence_minutes"])
+
+
+def test_accuracy_table_says_when_nothing_was_measured(tmp_path: Path) -> None:
+    from dashboards import queries
+
+    assert queries.accuracy_table(tmp_path / "accuracy.json") is None
 
 
 def test_filters_follow_the_reader_across_pages(
