@@ -54,7 +54,10 @@ class Repl:
     def run(self) -> int:
         """Read and run statements until ``.quit`` or end of input (errors are shown, then the
         session goes on, so it ends with 0)."""
-        self.err.write("velora sql: the published snapshot, read-only. .help for commands\n")
+        self.err.write(
+            f"velora sql: the snapshots published in {self.published_dir}, read-only; "
+            "statements end with ;  .help for commands\n"
+        )
         buffer: list[str] = []
         while True:
             try:
