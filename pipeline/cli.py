@@ -23,6 +23,7 @@ AREA_MODULES = (
     "pipeline.webhooks.cli",
     "pipeline.warehouse.cli",
     "pipeline.marts.cli",
+    "pipeline.sqlshell.cli",
     "pipeline.harness.demo",
 )
 
