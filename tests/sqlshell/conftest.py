@@ -14,7 +14,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.marts import rebuild_all
 from pipeline.warehouse import connect, publish_from
-from tests.dashboards.conftest import DAY2, fill_warehouse
+from tests.dashboards.dash_warehouse import DAY2, fill_warehouse
 
 
 def build_marts_warehouse(data_dir: Path) -> Path:
