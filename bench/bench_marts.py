@@ -73,7 +73,7 @@ def _run_child(*args: str) -> dict[str, float]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _build_history(directory: Path, days: int) -> tuple[Path, float, float]:
+def _build_history(directory: Path, days: int, mart_days: int | None) -> tuple[Path, float, float]:
     from pipeline.marts import build
     from pipeline.warehouse import connect
 
@@ -83,7 +83,12 @@ def _build_history(directory: Path, days: int) -> tuple[Path, float, float]:
     began = time.perf_counter()
     mart_history.load_history(conn, CREATORS, days)
     loaded = time.perf_counter() - began
-    build.rebuild_all(conn, today=mart_history.LAST_DAY.date())
+    if mart_days is None or mart_days >= days:
+        build.rebuild_all(conn, today=mart_history.LAST_DAY.date())
+    else:  # marts for the latest days only: a shorter setup on the shared machine
+        first = mart_history.history_start(mart_days).date()
+        last = mart_history.LAST_DAY.date()
+        build.refresh(conn, first, last, today=last)
     conn.close()
     return warehouse, loaded, time.perf_counter() - began - loaded
 
@@ -92,6 +97,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, nargs="+", default=[1, 3, 90, 365])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--mart-days", type=int, default=None, help="build marts for only the latest N days"
+    )
+    parser.add_argument(
+        "--publish-days", type=int, nargs="+", default=None, help="publish only these histories"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -107,7 +118,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="velora-bench-marts-") as tmp:
         warehouses = {}
         for days in sizes:
-            path, loaded, built = _build_history(Path(tmp) / f"d{days}", days)
+            path, loaded, built = _build_history(Path(tmp) / f"d{days}", days, args.mart_days)
             warehouses[days] = path
             mb = path.stat().st_size / 2**20
             print(
@@ -119,17 +130,21 @@ def main() -> int:
         for hour in range(args.repeats):  # alternate the histories, the same new hour on each
             for days in sizes:
                 updates[days].append(_run_child("update", str(warehouses[days]), str(hour)))
-        publishes = {d: _run_child("publish", str(warehouses[d])) for d in sizes}
+        published = sizes if args.publish_days is None else set(args.publish_days) & set(sizes)
+        publishes = {d: _run_child("publish", str(warehouses[d])) for d in sorted(published)}
     small = statistics.median(u["seconds"] for u in updates[sizes[0]])
     print(f"\nhourly mart update (median of {args.repeats}, alternating) and publish, per history:")
     print(" days | update s | ratio to 1st | update peak RSS MB | publish s | publish RSS MB")
     for days in sizes:
         seconds = statistics.median(u["seconds"] for u in updates[days])
         rss = max(u["rss_mb"] for u in updates[days])
-        print(
-            f" {days:>4} | {seconds:8.2f} | {seconds / small:12.2f} | {rss:18.0f} |"
-            f" {publishes[days]['seconds']:9.2f} | {publishes[days]['rss_mb']:14.0f}"
+        pub = publishes.get(days)
+        pub_text = (
+            f"{pub['seconds']:9.2f} | {pub['rss_mb']:14.0f}"
+            if pub
+            else "        - |              -"
         )
+        print(f" {days:>4} | {seconds:8.2f} | {seconds / small:12.2f} | {rss:18.0f} | {pub_text}")
     print(f"targets: ratio <= 1.5, peak RSS < 300 MB; load average {os.getloadavg()[0]:.2f}")
     print(f"run at {datetime.now().astimezone().isoformat(timespec='seconds')}")
     return 0
