@@ -241,6 +241,27 @@ def table(frame: pd.DataFrame, name: str, **kwargs: Any) -> None:
     downloads(frame, name)
 
 
+def channel_picker(
+    channels: pd.DataFrame, label: str, *, none_label: str | None = None
+) -> str | None:
+    """A channel select kept in the URL (``?channel=`` username or id; the username is written
+    back). With ``none_label`` the first option picks no channel and returns None."""
+    names = dict(zip(channels["channel_id"], channels["username"], strict=True))
+    options = ([""] if none_label is not None else []) + list(channels["channel_id"])
+    wanted = st.query_params.get("channel", "")
+    choice = st.selectbox(
+        label,
+        options,
+        index=next((i for i, c in enumerate(options) if c and wanted in (c, names.get(c))), 0),
+        format_func=lambda c: str(none_label) if c == "" else str(names.get(c) or c),
+    )
+    if not choice:
+        st.query_params.pop("channel", None)
+        return None
+    st.query_params["channel"] = str(names.get(choice) or choice)
+    return str(choice)
+
+
 def not_authorized(channel: str) -> None:
     st.info(NOT_AUTHORIZED.format(channel=channel), icon=":material/link_off:")
 

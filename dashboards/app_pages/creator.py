@@ -16,18 +16,10 @@ channels = ui.load(
 if channels is None:
     st.stop()
 names = dict(zip(channels["channel_id"], channels["username"], strict=True))
-options = list(channels["channel_id"])
-wanted = st.query_params.get("channel")  # a shareable link: ?channel=<username or id>
-channel_id = st.selectbox(
-    "Channel (type to search)",
-    options,
-    index=next((i for i, c in enumerate(options) if wanted in (c, names.get(c))), 0),
-    format_func=lambda c: str(names.get(c) or c),
-)
+channel_id = ui.channel_picker(channels, "Channel (type to search)")
 if channel_id is None:
     st.stop()
 name = str(names.get(channel_id) or channel_id)
-st.query_params["channel"] = name
 
 now = queries.channel_period(snapshot, period, channel_id).iloc[0]
 if pd.isna(now["hours_watched"]):

@@ -31,10 +31,10 @@ if totals is not None:
     time_col.metric("Last poll (UTC)", ui.format_short_time(latest["snapshot_at"]))
     left, right = st.columns(2)
     with left:
-        st.subheader("Live channels")
+        st.subheader("Live channels (last 24 h)")
         st.line_chart(totals, x="snapshot_at", y="live_channels", x_label="", y_label="channels")
     with right:
-        st.subheader("Total viewers")
+        st.subheader("Total viewers (last 24 h)")
         st.line_chart(totals, x="snapshot_at", y="total_viewers", x_label="", y_label="viewers")
 
 streams = ui.load(

@@ -9,7 +9,6 @@ import streamlit as st
 from dashboards import charts, formatting, queries, ui
 from pipeline.marts import definitions, revenue
 
-ALL = ""
 KPIS = ("subs_new", "subs_renewed", "subs_gifted", "subs_ended", "subs_net", "gift_events",
         "volts", "points_spent")  # fmt: skip
 
@@ -19,19 +18,7 @@ channels = ui.load(queries.mart_channels, snapshot, nothing_yet="No channel data
 if channels is None:
     st.stop()
 names = dict(zip(channels["channel_id"], channels["username"], strict=True))
-options = [ALL, *channels["channel_id"]]
-wanted = st.query_params.get("channel", ALL)
-choice = st.selectbox(
-    "Channel",
-    options,
-    index=next((i for i, c in enumerate(options) if wanted in (c, names.get(c))), 0),
-    format_func=lambda c: "All channels (platform)" if c == ALL else str(names.get(c) or c),
-)
-channel_id = choice or None
-if channel_id is None:
-    st.query_params.pop("channel", None)
-else:
-    st.query_params["channel"] = str(names.get(channel_id) or channel_id)
+channel_id = ui.channel_picker(channels, "Channel", none_label="All channels (platform)")
 
 daily = queries.monetization_period(snapshot, period, channel_id)
 if daily.empty:

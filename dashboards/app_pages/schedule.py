@@ -45,24 +45,12 @@ st.caption(
 
 channels = queries.mart_channels(snapshot)
 names = dict(zip(channels["channel_id"], channels["username"], strict=True))
-creator_options = [ALL, *channels["channel_id"]]
-wanted_channel = st.query_params.get("channel", ALL)
-channel_id = st.selectbox(
-    "Compare a creator's own hours",
-    creator_options,
-    index=next(
-        (i for i, c in enumerate(creator_options) if wanted_channel in (c, names.get(c))), 0
-    ),
-    format_func=lambda c: "—" if c == ALL else str(names.get(c) or c),
-)
+channel_id = ui.channel_picker(channels, "Compare a creator's own hours", none_label="—")
 if channel_id:
-    st.query_params["channel"] = str(names.get(channel_id) or channel_id)
     own = queries.channel_schedule(snapshot, period, channel_id)
     if own.empty:
         ui.show_unavailable(f"{names.get(channel_id)} did not stream in the period.")
     else:
         st.subheader(f"{names.get(channel_id)}'s airtime (hours)")
         ui.chart(charts.heatmap(own, "airtime_hours", "airtime hours"))
-else:
-    st.query_params.pop("channel", None)
 ui.table(heat, "schedule_heatmap")
