@@ -13,13 +13,11 @@ Run: ``.venv/bin/python -m bench accuracy`` or ``.venv/bin/python bench/accuracy
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import shutil
 import statistics
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -34,6 +32,7 @@ from pipeline.harness.demo import WEBHOOK_EVENTS
 from pipeline.harness.seed import UNLIMITED_RATE, seed_history
 from pipeline.ingest.jobs import select_jobs
 from pipeline.marts.build import rebuild_all
+from pipeline.serving import serving
 from pipeline.twin.launcher import TwinHandle, running_twin
 from pipeline.warehouse import connect
 from pipeline.webhooks.loader import load_sealed_segments
@@ -79,26 +78,8 @@ def relative_error(estimate: float, truth: float) -> float:
 @contextlib.contextmanager
 def running_receiver(config: ReceiverConfig) -> Iterator[str]:
     """The webhook receiver on a free loopback port; yields its URL. Exit seals the log."""
-    import uvicorn
-
-    server = uvicorn.Server(
-        uvicorn.Config(
-            WebhookReceiver(config), host="127.0.0.1", port=0, log_level="error", lifespan="on"
-        )
-    )
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the webhook receiver did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}/webhooks/velora"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with serving(WebhookReceiver(config), name="webhook-receiver") as base_url:
+        yield f"{base_url}/webhooks/velora"
 
 
 # ---- truth -------------------------------------------------------------------------------------

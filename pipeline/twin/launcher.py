@@ -10,11 +10,8 @@ with running_twin(clock="frozen", creators=500) as twin:
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import secrets
-import threading
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,10 +19,9 @@ from typing import Any
 
 import httpx
 
+from pipeline.serving import ServerStartError, serving
 from pipeline.twin.server.config import FaultConfig, TwinConfig
 from pipeline.twin.world import World
-
-STARTUP_TIMEOUT_SECONDS = 30.0
 
 
 class TwinStartError(RuntimeError):
@@ -222,49 +218,17 @@ def running_twin(
     pass ``world=`` to reuse an already built World across tests. Like Velora, the twin refuses
     ``http://`` webhook URLs unless ``allow_http_webhooks=True`` (loopback receivers).
     """
-    import uvicorn
-
     from pipeline.twin.server import create_app
 
     twin_config = make_config({**config, "allow_http_webhooks": allow_http_webhooks})
     app = create_app(twin_config, world=world)
-    # Port 0: the kernel picks a free port at bind time, so there is no find-then-bind race.
-    # (uvicorn binds itself: sockets handed in via ``sockets=`` lose TCP_NODELAY, which costs
-    # ~40 ms of delayed-ACK stall per keep-alive request.)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host=host,
-            port=0,
-            log_level="warning",
-            access_log=False,
-            lifespan="on",
-            timeout_graceful_shutdown=2,
-        )
-    )
-    failure: list[BaseException] = []
-
-    def run() -> None:
+    with contextlib.ExitStack() as stack:
         try:
-            asyncio.run(server.serve())
-        except BaseException as exc:  # surfaced to the caller below
-            failure.append(exc)
-
-    thread = threading.Thread(target=run, name="velora-twin", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while not server.started:
-        if failure or not thread.is_alive():
-            raise TwinStartError(f"twin server failed to start: {failure[0] if failure else '?'}")
-        if time.monotonic() > deadline:
-            server.should_exit = True
-            raise TwinStartError("twin server did not start within 30 s")
-        time.sleep(0.005)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    handle = TwinHandle(base_url=f"http://{host}:{port}", app=app, config=twin_config)
-    try:
+            base_url = stack.enter_context(
+                serving(app, host=host, name="velora-twin", graceful_shutdown_seconds=2)
+            )
+        except ServerStartError as exc:
+            raise TwinStartError(str(exc)) from exc
+        handle = TwinHandle(base_url=base_url, app=app, config=twin_config)
+        stack.callback(handle.close)  # before the server stops (LIFO)
         yield handle
-    finally:
-        handle.close()
-        server.should_exit = True
-        thread.join(timeout=10)

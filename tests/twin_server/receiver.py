@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
+
+from pipeline.serving import serving
 
 
 @dataclass
@@ -44,19 +42,6 @@ def running_receiver() -> Iterator[Receiver]:
         return PlainTextResponse("ok" if status == 200 else "nope", status_code=status)
 
     app = Starlette(routes=[Route("/hooks/{name}", record, methods=["POST"])])
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "receiver did not start"
-        time.sleep(0.005)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    receiver.base_url = f"http://127.0.0.1:{port}"
-    try:
+    with serving(app, lifespan="off", name="recording-receiver") as base_url:
+        receiver.base_url = base_url
         yield receiver
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

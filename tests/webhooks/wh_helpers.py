@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
+from pipeline.serving import serving
 from pipeline.webhooks.receiver import ReceiverConfig, WebhookReceiver
 from pipeline.webhooks.secrets import sign
 
@@ -56,33 +54,14 @@ def free_port() -> int:
 def running_receiver(config: ReceiverConfig, port: int = 0) -> Iterator[ReceiverHandle]:
     """The receiver on loopback (``port=0``: a free one) until the block ends."""
     app = WebhookReceiver(config)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            log_level="error",
-            access_log=False,
-            lifespan="on",
-            timeout_graceful_shutdown=5,
-        )
-    )
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("receiver did not start")
-        time.sleep(0.005)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    client = httpx.Client(base_url=base, timeout=10)
-    try:
-        yield ReceiverHandle(url=f"{base}/webhooks/velora", base_url=base, app=app, client=client)
-    finally:
-        client.close()
-        server.should_exit = True
-        thread.join(timeout=15)
+    with serving(app, port=port, name="webhook-receiver") as base:
+        client = httpx.Client(base_url=base, timeout=10)
+        try:
+            yield ReceiverHandle(
+                url=f"{base}/webhooks/velora", base_url=base, app=app, client=client
+            )
+        finally:
+            client.close()
 
 
 # Fixed for the session (so an id-less body hashes the same each time it is built) and recent
