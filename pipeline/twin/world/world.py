@@ -125,6 +125,11 @@ def minute_time(minute: int) -> datetime:
     return WORLD_EPOCH + minute * MINUTE
 
 
+def session_end_time(end_minute: int, tail_seconds: int) -> datetime:
+    """The exact end of a session live in minutes [start, end_minute), the last one partly."""
+    return minute_time(end_minute - 1) + timedelta(seconds=tail_seconds)
+
+
 class World:
     """A deterministic Velora: every answer is a pure function of (config, t)."""
 
@@ -224,7 +229,7 @@ class World:
             title=template.format(cat=category.name, day=day + 1),
             category=category,
             started_at=minute_time(int(table.start[row])),
-            ended_at=minute_time(int(table.end[row])),
+            ended_at=session_end_time(int(table.end[row]), int(table.tail_seconds[row])),
         )
 
     def _static(self, window: _Window, row: int) -> SessionInfo:
@@ -307,6 +312,11 @@ class World:
                 out.append((day, int(table.start[pos]), int(table.end[pos])))
         return out
 
+    def _tail_seconds(self, c: int, day: int) -> int:
+        """Seconds creator ``c``'s schedule-day session is live in its last minute (1..60)."""
+        table = self.day_sessions(day)
+        return int(table.tail_seconds[int(np.searchsorted(table.creator, c))])
+
     def _session_viewers(self, c: int, day: int, minutes: NDArray[np.int64]) -> NDArray[np.int64]:
         """Viewers of creator ``c``'s schedule-day session at ``minutes`` (all inside it)."""
         table = self.day_sessions(day)
@@ -324,34 +334,50 @@ class World:
         return finish(values)
 
     def viewers_at(self, creator_id: str, t: datetime) -> int:
-        """Viewers of the creator at ``t``: the value of the minute containing ``t`` (0 offline)."""
+        """Viewers of the creator at ``t``: the value of the minute containing ``t``, 0 offline
+        (from the session's exact end on)."""
         c = self.creator_index(creator_id)
         minute = to_minute(t)
         day = minute // MINUTES_PER_DAY
         for table_day, start, end in self._creator_sessions(c, day - 1, day + 1):
-            if start <= minute < end:
+            ended = minute == end - 1 and t >= session_end_time(
+                end, self._tail_seconds(c, table_day)
+            )
+            if start <= minute < end and not ended:
                 return int(self._session_viewers(c, table_day, np.array([minute]))[0])
         return 0
 
     def viewer_minutes(
         self, creator_id: str, t0: datetime, t1: datetime
     ) -> list[tuple[datetime, int]]:
-        """Per-minute truth: (minute start, viewers) for every live minute starting in [t0, t1).
+        """Per-minute viewers: (minute start, viewers) for every live minute starting in [t0, t1).
 
-        The minute containing ``t0`` is included. Offline minutes are omitted (they are 0).
-        Hours watched over the range = sum(viewers) / 60.
+        The minute containing ``t0`` is included. Offline minutes are omitted (they are 0). A
+        session's last minute is listed although it is live only ``tail_seconds`` of it: use
+        ``live_minutes`` for the truth of hours watched.
+        """
+        return [(at, v) for at, v, _ in self.live_minutes(creator_id, t0, t1)]
+
+    def live_minutes(
+        self, creator_id: str, t0: datetime, t1: datetime
+    ) -> list[tuple[datetime, int, int]]:
+        """Truth per live minute starting in [t0, t1): (minute start, viewers, seconds live).
+
+        Seconds live is 60 except in a session's last minute. Hours watched over the range =
+        sum(viewers * seconds) / 3600; airtime = sum(seconds) / 3600.
         """
         c = self.creator_index(creator_id)
         m0, m1 = self._minute_range(t0, t1)
-        out: list[tuple[datetime, int]] = []
+        out: list[tuple[datetime, int, int]] = []
         for table_day, start, end in self._creator_sessions(
             c, m0 // MINUTES_PER_DAY - 1, (m1 - 1) // MINUTES_PER_DAY + 1
         ):
             minutes = np.arange(max(start, m0), min(end, m1), dtype=np.int64)
             if len(minutes):
                 values = self._session_viewers(c, table_day, minutes)
+                tail = self._tail_seconds(c, table_day)
                 out.extend(
-                    (minute_time(m), v)
+                    (minute_time(m), v, tail if m == end - 1 else 60)
                     for m, v in zip(minutes.tolist(), values.tolist(), strict=True)
                 )
         return out
@@ -366,8 +392,8 @@ class World:
         c = self.creator_index(creator_id)
         m0, m1 = self._minute_range(t0, t1)
         return [
-            (minute_time(start), minute_time(end))
-            for _, start, end in self._creator_sessions(
+            (minute_time(start), session_end_time(end, self._tail_seconds(c, day)))
+            for day, start, end in self._creator_sessions(
                 c, m0 // MINUTES_PER_DAY - 1, (m1 - 1) // MINUTES_PER_DAY + 1
             )
             if start < m1 and end > m0
@@ -617,4 +643,6 @@ class World:
 
 def _empty_raids() -> RaidTable:
     empty = np.zeros(0, dtype=np.int64)
-    return RaidTable(source=empty, source_day=empty, target=empty, minute=empty, viewers=empty)
+    return RaidTable(
+        source=empty, source_day=empty, target=empty, minute=empty, ms=empty, viewers=empty
+    )
