@@ -109,9 +109,7 @@ def truth_of(twin: TwinHandle, seeded_from: datetime, t0: datetime, t1: datetime
     return {"minutes": minutes, "event_days": days}
 
 
-def truth_channel_days(
-    minutes: dict[str, list[tuple[datetime, int, int]]], t0: datetime
-) -> dict:
+def truth_channel_days(minutes: dict[str, list[tuple[datetime, int, int]]], t0: datetime) -> dict:
     """(channel, day) -> hours watched, airtime hours, peak (minutes in the window only); a
     session's last minute counts for the seconds it was live."""
     out: dict[tuple[str, str], dict[str, float]] = {}

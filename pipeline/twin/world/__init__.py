@@ -129,6 +129,7 @@ from pipeline.twin.world.models import (
     Team,
     TeamMember,
     UserRef,
+    Vod,
     WorldEvent,
 )
 from pipeline.twin.world.world import World
@@ -151,6 +152,7 @@ __all__ = [
     "UnknownCreatorError",
     "UnknownEventTypeError",
     "UserRef",
+    "Vod",
     "World",
     "WorldConfig",
     "WorldConfigError",

@@ -42,6 +42,7 @@ from pipeline.twin.world.models import (
     Poll,
     Subscriber,
     Team,
+    Vod,
     WorldEvent,
 )
 from pipeline.twin.world.names import TITLE_TEMPLATES
@@ -62,6 +63,7 @@ from pipeline.twin.world.subscriptions import active_subscribers
 
 MINUTE = timedelta(minutes=1)
 FOLLOWING_CAP = 5_000
+VOD_RETENTION_DAYS = 60  # assumed (docs silent): past broadcasts are listed for 60 days
 MILLISECOND = timedelta(milliseconds=1)
 LANGUAGE_TAGS = {
     "en": "English",
@@ -621,6 +623,34 @@ class World:
         clip yet. The id names its creator and session, so this builds one session at most."""
         to_ms(t)  # validate t even when the id is malformed
         return self._clips.by_id(clip_id, t)
+
+    def vods(self, creator_id: str, t: datetime, offset: int, limit: int) -> tuple[list[Vod], bool]:
+        """VODs of sessions ended by ``t``, newest first, ``[offset:offset + limit]``, and whether
+        more follow. VODs are kept ``VOD_RETENTION_DAYS``, so a page walks a bounded window."""
+        if limit < 0 or offset < 0:
+            raise ValueError(f"limit and offset must be >= 0, got limit={limit} offset={offset}")
+        c = self.creator_index(creator_id)
+        now_ms = to_ms(t)
+        last_day = now_ms // 60_000 // MINUTES_PER_DAY
+        ended: list[Vod] = []
+        for day, _, _ in reversed(
+            self._creator_sessions(c, last_day - VOD_RETENTION_DAYS, last_day)
+        ):
+            info = self.session_info(c, day)
+            if info.ended_at <= at_time(now_ms):
+                ended.append(
+                    Vod(
+                        id=f"v_{hex_id(self.seed, P.VOD_ID, c, day)}",
+                        stream_id=info.stream_id,
+                        title=info.title,
+                        category=info.category,
+                        started_at=info.started_at,
+                        ended_at=info.ended_at,
+                    )
+                )
+            if len(ended) > offset + limit:
+                break
+        return ended[offset : offset + limit], len(ended) > offset + limit
 
     def active_poll(self, creator_id: str, t: datetime) -> Poll | None:
         return extras.active_poll(self, self.creator_index(creator_id), t)
