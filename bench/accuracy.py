@@ -283,7 +283,7 @@ def run_cadence(
         seed_history(
             days=(t1 - seeded_from) / timedelta(days=1),
             settings=settings,
-            names=select_jobs("live"),
+            names=select_jobs("live,vods"),  # VODs give exact ends without webhooks
             creators=creators,
             cadence_minutes=cadence,
             base_url=twin.base_url,
