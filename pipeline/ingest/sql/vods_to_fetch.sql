@@ -30,7 +30,7 @@ SELECT DISTINCT lower(e.username) AS username
 FROM ended e
 WHERE NOT EXISTS (
     SELECT 1 FROM raw.api_responses a
-    WHERE a.endpoint = '/api/streams/user/{username}/vods'
+    WHERE a.endpoint = 'vods'  -- raw rows are keyed by job name
       AND lower(a.path) = '/api/streams/user/' || lower(e.username) || '/vods'
       AND a.poll_at > e.last_at
       AND a.poll_at < $poll_at
