@@ -32,8 +32,7 @@ def test_vods_end_sessions_exactly_and_are_asked_once_per_session(tmp_path: Path
         "SELECT stream_id, channel_id, started_at, ended_at, end_source FROM marts.stream_sessions"
     ).fetchall()
     asked = conn.execute(
-        "SELECT lower(path), count(*) FROM raw.api_responses "
-        "WHERE endpoint = 'vods' GROUP BY ALL"
+        "SELECT lower(path), count(*) FROM raw.api_responses WHERE endpoint = 'vods' GROUP BY ALL"
     ).fetchall()
     conn.close()
     world = World(WorldConfig(seed=SEED, creators=CREATORS))
