@@ -51,7 +51,8 @@ def duration_seconds(value: Any) -> float | None:
 
 
 def vod_row(item: Mapping[str, Any], *, poll_at: datetime, channel: str | None) -> dict[str, Any]:
-    stream = item.get("stream") if isinstance(item.get("stream"), Mapping) else {}
+    nested = item.get("stream")
+    stream: Mapping[str, Any] = nested if isinstance(nested, Mapping) else {}
     stream_id = as_str(pick(item, "streamId") or pick(stream, "id"), "streamId")
     if not stream_id:
         raise BadValue("streamId: missing (a VOD must name its stream to end a session)")
