@@ -117,12 +117,12 @@ EXPECTED_SCHEDULES = {
 # marts sensor's range runs and backfills).
 EXPECTED_SENSORS = {"velora_webhook_landing_sensor", "velora_marts_sensor"}
 FAIL_WINDOW_MINUTES = {
-    "live": 15,
+    "live": 3,  # three missed 1-minute polls (the default live cadence)
     "leaderboards": 45,
     "hourly": 180,
     "webhooks": 120,
     "marts": 30,
-    "publish": 15,
+    "publish": 3,  # every run publishes: the most frequent cadence
 }
 
 
