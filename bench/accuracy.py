@@ -86,11 +86,15 @@ def running_receiver(config: ReceiverConfig) -> Iterator[str]:
 def truth_of(twin: TwinHandle, seeded_from: datetime, t0: datetime, t1: datetime) -> dict:
     """Per channel: viewers per minute over the seeded span, via /_twin/truth/viewers; events per
     day of the window [t0, t1), via /_twin/truth/events."""
-    minutes: dict[str, list[tuple[datetime, int]]] = {}
+    minutes: dict[str, list[tuple[datetime, int, int]]] = {}
     for creator in twin.world.creators:
         doc = twin.truth_viewers(creator.id, seeded_from.isoformat(), t1.isoformat())
         points = [
-            (datetime.fromisoformat(p["at"].replace("Z", "+00:00")), int(p["viewers"]))
+            (
+                datetime.fromisoformat(p["at"].replace("Z", "+00:00")),
+                int(p["viewers"]),
+                int(p["seconds"]),
+            )
             for p in doc["points"]
         ]
         if points:
@@ -105,33 +109,34 @@ def truth_of(twin: TwinHandle, seeded_from: datetime, t0: datetime, t1: datetime
     return {"minutes": minutes, "event_days": days}
 
 
-def truth_channel_days(minutes: dict[str, list[tuple[datetime, int]]], t0: datetime) -> dict:
-    """(channel, day) -> hours watched, airtime hours, peak (minutes in the window only)."""
+def truth_channel_days(minutes: dict[str, list[tuple[datetime, int, int]]], t0: datetime) -> dict:
+    """(channel, day) -> hours watched, airtime hours, peak (minutes in the window only); a
+    session's last minute counts for the seconds it was live."""
     out: dict[tuple[str, str], dict[str, float]] = {}
     for channel, points in minutes.items():
-        for at, viewers in points:
+        for at, viewers, seconds in points:
             if at < t0:
                 continue
             cell = out.setdefault(
                 (channel, at.date().isoformat()), {"hours": 0.0, "airtime": 0.0, "peak": 0}
             )
-            cell["hours"] += viewers / 60
-            cell["airtime"] += 1 / 60
+            cell["hours"] += viewers * seconds / 3600
+            cell["airtime"] += seconds / 3600
             cell["peak"] = max(cell["peak"], viewers)
     return out
 
 
-def truth_sessions(minutes: dict[str, list[tuple[datetime, int]]]) -> dict[str, list]:
-    """Per channel: (start, end) of each run of consecutive live minutes."""
+def truth_sessions(minutes: dict[str, list[tuple[datetime, int, int]]]) -> dict[str, list]:
+    """Per channel: (start, exact end) of each run of consecutive live minutes."""
     out: dict[str, list[tuple[datetime, datetime]]] = {}
-    one = timedelta(minutes=1)
     for channel, points in minutes.items():
         runs: list[tuple[datetime, datetime]] = []
-        for at, _ in points:
+        for at, _, seconds in points:
+            end = at + timedelta(seconds=seconds)
             if runs and runs[-1][1] == at:
-                runs[-1] = (runs[-1][0], at + one)
+                runs[-1] = (runs[-1][0], end)
             else:
-                runs.append((at, at + one))
+                runs.append((at, end))
         out[channel] = runs
     return out
 
@@ -278,7 +283,7 @@ def run_cadence(
         seed_history(
             days=(t1 - seeded_from) / timedelta(days=1),
             settings=settings,
-            names=select_jobs("live"),
+            names=select_jobs("live,vods"),  # VODs give exact ends without webhooks
             creators=creators,
             cadence_minutes=cadence,
             base_url=twin.base_url,

@@ -36,7 +36,9 @@ GROUPS: dict[str, CadenceGroup] = {
     group.name: group
     for group in (
         # The live directory is cheap (one walk of the list), so any whole minute is allowed.
-        CadenceGroup("live", 1, 5, "VELORA_LIVE_CADENCE_MINUTES", "live_cadence_minutes"),
+        # Default 1 min: the accuracy table (docs/metrics.md) and ~3 requests a minute at 2,000
+        # creators; samples roll up into sessions and 15-minute intervals (docs/warehouse.md).
+        CadenceGroup("live", 1, 1, "VELORA_LIVE_CADENCE_MINUTES", "live_cadence_minutes"),
         CadenceGroup(
             "leaderboards",
             15,

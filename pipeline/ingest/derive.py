@@ -29,6 +29,7 @@ from pipeline.ingest.transforms import (
     stream_snapshot_rows,
     team_member_rows,
     team_rows,
+    vod_rows,
 )
 from pipeline.ingest.transforms.values import pick, reject, unwrap
 from pipeline.polars_frames import frame_from_rows
@@ -69,6 +70,7 @@ DERIVATIONS: dict[str, list[tuple[str, Transform, str | None]]] = {
     "chat_stats": [("core.chat_stats", chat_stats_rows, None)],
     "categories": [("core.category_snapshots", category_snapshot_rows, None)],
     "clips": [("core.clips", clip_rows, None)],
+    "vods": [("core.vods", vod_rows, None)],
     "teams": [("core.teams", team_rows, None), ("core.team_members", team_member_rows, None)],
     "channel_profiles": [("core.channel_profiles", channel_profile_rows, None)],
 }

@@ -23,6 +23,7 @@ from pipeline.config import Settings
 from pipeline.ingest.sqlfiles import ingest_sql
 from pipeline.ingest.tracked import TrackedChannel, resolve_tracked
 from pipeline.ingest.transforms.values import BadValue, as_timestamp, list_items, pick
+from pipeline.ingest.transforms.vods import VOD_LIST_KEYS
 
 log = logging.getLogger("pipeline.ingest")
 
@@ -229,6 +230,35 @@ def fetch_profiles(ctx: FetchContext) -> FetchOutcome:
     return _fan_out(ctx, [t.username for t in ctx.tracked()], call, "profile of")
 
 
+VOD_LOOKBACK_HOURS = 48  # a stream ended longer ago than this is history: no VOD request
+VOD_PAGE = 10  # newest first: one page covers every session a channel ended since its last ask
+
+
+def fetch_vods(ctx: FetchContext) -> FetchOutcome:
+    """The first VOD page of each channel whose stream ended without a known end: the exact end
+    of sessions no stream.offline event covers (docs/metrics.md, session end)."""
+    usernames = [
+        str(r[0])
+        for r in ctx.conn.execute(
+            ingest_sql("vods_to_fetch.sql"),
+            {"poll_at": ctx.poll_at, "lookback_hours": VOD_LOOKBACK_HOURS},
+        ).fetchall()
+    ]
+    endpoint = "/api/streams/user/{username}/vods"
+
+    def call(username: str) -> list[ApiResponse]:
+        return walk_pages(
+            ctx,
+            endpoint,
+            item_keys=VOD_LIST_KEYS,
+            params={"limit": VOD_PAGE},
+            path=f"/api/streams/user/{_segment(username)}/vods",
+            stop_after=lambda _body: True,
+        )
+
+    return _fan_out(ctx, usernames, call, "VODs of")
+
+
 def fetch_tracked_channels(ctx: FetchContext) -> FetchOutcome:
     """Profiles of configured channels whose user id is not known yet (so the row has one)."""
     call = _single("/api/users/{username}", "/api/users/{key}")(ctx)
@@ -261,6 +291,7 @@ FETCHERS: dict[str, Callable[[FetchContext], FetchOutcome]] = {
     ),
     "categories": _list_job("/api/categories", ("categories",), ("id", "slug")),
     "clips": fetch_clips,
+    "vods": fetch_vods,
     "teams": fetch_teams,
     "channel_profiles": fetch_profiles,
     "tracked_channels": fetch_tracked_channels,

@@ -55,6 +55,14 @@ ENDPOINT_JOBS: dict[str, EndpointJob] = dict(
             "core.chat_stats",
             "chat statistics of tracked live channels",
         ),
+        # reads the warehouse (which streams ended), so not in the live group: velora seed
+        # fetches that group ahead in a thread without a connection
+        _job(
+            "vods",
+            "leaderboards",
+            "core.vods",
+            "VODs of channels whose stream ended without stream.offline (one request a session)",
+        ),
         _job("categories", "hourly", "core.category_snapshots", "categories with viewer totals"),
         _job(
             "clips", "hourly", "core.clips", "new clips of tracked channels since the newest stored"

@@ -58,6 +58,7 @@ _FAN_OUT_JOBS = frozenset(
         "points_leaderboard",
         "chat_stats",
         "clips",
+        "vods",
         "teams",
         "channel_profiles",
     }
@@ -65,7 +66,7 @@ _FAN_OUT_JOBS = frozenset(
 # Their transforms take bodies in (path, page) order; chunks follow that order so the repeat
 # kept and the first malformed body reported are the ones a single pass would give. (The
 # /api/teams listing sorts before /api/teams/{slug}/members.)
-_PATH_ORDERED = frozenset({"clips", "teams", "channel_profiles"})
+_PATH_ORDERED = frozenset({"clips", "vods", "teams", "channel_profiles"})
 
 
 def _check_poll_at(poll_at: datetime) -> datetime:

@@ -97,10 +97,10 @@ def render_markdown(path: Path = ACCURACY_JSON) -> str:
         "",
         "**Sessions, sampled peak and events**",
         "",
-        "| cadence | airtime, end from offline event | airtime, estimated end | "
-        "estimated end − true end (median s) | sampled peak bias (median / p05) | "
-        "event counts exact |",
-        "|---|---|---|---|---|---|",
+        "| cadence | airtime, end from offline event | airtime, end from VOD | "
+        "airtime, estimated end | estimated end − true end (median s) | "
+        "sampled peak bias (median / p05) | event counts exact |",
+        "|---|---|---|---|---|---|---|",
     ]
     for result in results:
         rows = _rows(result)
@@ -109,6 +109,7 @@ def render_markdown(path: Path = ACCURACY_JSON) -> str:
         end_offset = "–" if offset is None else f"{offset['median']:+.0f}"
         lines.append(
             f"| {_label(result)} | {_cell(rows.get(('sessions_offline_event', 'airtime')))} | "
+            f"{_cell(rows.get(('sessions_vod', 'airtime')))} | "
             f"{_cell(rows.get(('sessions_estimated', 'airtime')))} | "
             f"{end_offset} | "
             f"{_pct(bias['median'])} / {_pct(bias['p05'])} | "

@@ -62,7 +62,7 @@ METRICS: tuple[Metric, ...] = (
         "hours",
         "sampled",
         "Hours live: from the stream's startedAt to its end (the stream.offline time when known, "
-        "else the estimated end).",
+        "else its VOD's endedAt, else the estimated end).",
         "Σ (ended_at − started_at) per session, split at interval boundaries",
         "marts.stream_sessions (hours_live), marts.channel_daily ← core.stream_snapshots",
         _SESSIONS + _INTERVALS,
@@ -119,11 +119,12 @@ METRICS: tuple[Metric, ...] = (
         "Viewing",
         "label",
         "exact",
-        "Where a session's end comes from: offline_event (stream.offline webhook, exact), "
+        "Where a session's end comes from: offline_event (stream.offline webhook, exact), vod "
+        "(endedAt of the stream's VOD, exact; fetched once per session no webhook ends), "
         "estimated (midpoint of the last poll that listed it and the next poll), or ongoing.",
-        "offline event time, else (last listing poll + next poll) / 2, at most half a cadence "
-        "past the last sample when polls were missed",
-        "marts.stream_sessions ← core.stream_snapshots, core.stream_status_events",
+        "offline event time, else the VOD's endedAt, else (last listing poll + next poll) / 2, "
+        "at most half a cadence past the last sample when polls were missed",
+        "marts.stream_sessions ← core.stream_snapshots, core.stream_status_events, core.vods",
         _SESSIONS,
     ),
     Metric(

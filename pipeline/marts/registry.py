@@ -64,7 +64,12 @@ MARTS: dict[str, Mart] = dict(
         _mart(
             "stream_sessions",
             tables=("marts.stream_sessions", "marts.stream_intervals"),
-            upstream=("core.stream_snapshots", "core.stream_status_events", "core.raids"),
+            upstream=(
+                "core.stream_snapshots",
+                "core.stream_status_events",
+                "core.raids",
+                "core.vods",
+            ),
             steps=("session_segments.sql", "stream_sessions.sql", "stream_intervals.sql"),
             description="sessions (one per stream id, by the day of their first sample) and "
             "their viewer curve in 15-minute intervals",

@@ -88,6 +88,16 @@ FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
         "first_seen_at": TS,
         "last_seen_at": TS,
     },
+    "core.vods": {
+        "stream_id": pl.String,
+        "vod_id": pl.String,
+        "channel_username": pl.String,
+        "title": pl.String,
+        "started_at": TS,
+        "ended_at": TS,
+        "duration_seconds": pl.Float64,
+        "first_seen_at": TS,
+    },
     "core.leaderboard_entries": {
         "snapshot_at": TS,
         "board": pl.String,
@@ -172,6 +182,7 @@ GRAINS: dict[str, tuple[str, ...]] = {
     "core.stream_snapshots": ("source", "snapshot_at", "stream_id"),
     "core.category_snapshots": ("snapshot_at", "category_slug"),
     "core.clips": ("clip_id",),
+    "core.vods": ("stream_id",),
     "core.leaderboard_entries": ("snapshot_at", "board", "creator_id", "user_id"),
     "core.chat_stats": ("snapshot_at", "channel_id"),
     "core.teams": ("snapshot_at", "team"),
@@ -184,7 +195,7 @@ GRAINS: dict[str, tuple[str, ...]] = {
 # The column holding the poll tick (time-partitioned tables), used to validate one poll.
 SNAPSHOT_COLUMN: dict[str, str] = {
     table: "snapshot_at" for table, grain in GRAINS.items() if "snapshot_at" in grain
-} | {"core.clips": "last_seen_at"}
+} | {"core.clips": "last_seen_at", "core.vods": "first_seen_at"}
 
 
 def _table_schema(
@@ -234,6 +245,19 @@ ClipSchema = _table_schema(
         "last_seen_at": _key(TS),
     },
     checks=[not_after("created_at", "last_seen_at")],
+)
+
+VodSchema = _table_schema(
+    "core.vods",
+    {
+        "stream_id": _key(),
+        "channel_username": _key(),
+        "started_at": _key(TS),
+        "ended_at": _key(TS),
+        "duration_seconds": _col(pl.Float64, nullable=False, checks=pa.Check.ge(0)),
+        "first_seen_at": _key(TS),
+    },
+    checks=[not_after("started_at", "ended_at"), not_after("ended_at", "first_seen_at")],
 )
 
 LeaderboardEntrySchema = _table_schema(
@@ -325,6 +349,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "core.stream_snapshots": StreamSnapshotSchema,
     "core.category_snapshots": CategorySnapshotSchema,
     "core.clips": ClipSchema,
+    "core.vods": VodSchema,
     "core.leaderboard_entries": LeaderboardEntrySchema,
     "core.chat_stats": ChatStatsSchema,
     "core.teams": TeamSchema,

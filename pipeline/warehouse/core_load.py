@@ -18,6 +18,7 @@ LOAD_SQL: dict[str, str] = {
     "core.stream_snapshots": "load/stream_snapshots.sql",
     "core.category_snapshots": "load/category_snapshots.sql",
     "core.clips": "load/clips.sql",
+    "core.vods": "load/vods.sql",
     "core.leaderboard_entries": "load/leaderboard_entries.sql",
     "core.chat_stats": "load/chat_stats.sql",
     "core.teams": "load/teams.sql",

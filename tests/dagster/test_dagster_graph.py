@@ -9,7 +9,13 @@ import pytest
 from assets.definitions import defs
 
 LIVE = ["live_streams", "top_streams", "growing_streams", "featured_streams"]
-LEADERBOARDS = ["volts_leaderboard", "gift_leaderboard", "points_leaderboard", "chat_stats"]
+LEADERBOARDS = [
+    "volts_leaderboard",
+    "gift_leaderboard",
+    "points_leaderboard",
+    "chat_stats",
+    "vods",
+]
 HOURLY = ["categories", "clips", "teams", "channel_profiles", "tracked_channels"]
 
 LOADS = {
@@ -27,7 +33,7 @@ WEBHOOKS = "velora/webhook_events"
 # reads; ingest writes no mart.
 MART_DEPS = {
     "velora/marts/live_totals": LIVE_KEYS,
-    "velora/marts/stream_sessions": LIVE_KEYS | {WEBHOOKS},
+    "velora/marts/stream_sessions": LIVE_KEYS | {WEBHOOKS, "velora/vods"},
     "velora/marts/channel_daily": {
         "velora/marts/stream_sessions",
         "velora/channel_profiles",
@@ -69,6 +75,7 @@ TABLE_OF = {
     "gift_leaderboard": "core.leaderboard_entries",
     "points_leaderboard": "core.leaderboard_entries",
     "chat_stats": "core.chat_stats",
+    "vods": "core.vods",
     "categories": "core.category_snapshots",
     "clips": "core.clips",
     "teams": "core.teams",
@@ -110,12 +117,12 @@ EXPECTED_SCHEDULES = {
 # marts sensor's range runs and backfills).
 EXPECTED_SENSORS = {"velora_webhook_landing_sensor", "velora_marts_sensor"}
 FAIL_WINDOW_MINUTES = {
-    "live": 15,
+    "live": 3,  # three missed 1-minute polls (the default live cadence)
     "leaderboards": 45,
     "hourly": 180,
     "webhooks": 120,
     "marts": 30,
-    "publish": 15,
+    "publish": 3,  # every run publishes: the most frequent cadence
 }
 
 

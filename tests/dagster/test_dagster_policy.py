@@ -45,8 +45,9 @@ def test_freshness_windows_follow_the_cadence_group():
         key.to_user_string(): graph.asset_graph.get(key).freshness_policy
         for key in (root.key, child.key, unrelated.key)
     }
-    assert windows["root"].fail_window.to_timedelta().total_seconds() == 15 * 60
-    assert windows["root"].warn_window.to_timedelta().total_seconds() == 10 * 60
+    # the live default is 1 minute: warn after two missed polls, fail after three
+    assert windows["root"].fail_window.to_timedelta().total_seconds() == 3 * 60
+    assert windows["root"].warn_window.to_timedelta().total_seconds() == 2 * 60
     assert windows["child"].fail_window.to_timedelta().total_seconds() == 180 * 60
     assert windows["unrelated"] is None
 
@@ -76,4 +77,4 @@ def test_no_automation_sensor_when_only_job_run_assets_have_deps():
 def test_published_snapshot_follows_the_most_frequent_cadence():
     repo = apply_policy(dg.Definitions(assets=[root, published])).get_repository_def()
     policy: Any = repo.asset_graph.get(published.key).freshness_policy
-    assert policy.fail_window.to_timedelta().total_seconds() == 15 * 60
+    assert policy.fail_window.to_timedelta().total_seconds() == 3 * 60

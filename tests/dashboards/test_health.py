@@ -30,11 +30,11 @@ def test_freshness_uses_each_tables_cadence_group_and_skips_webhook_tables() -> 
     tables = pd.DataFrame(
         {
             "table": ["core.stream_snapshots", "core.category_snapshots", "core.follows"],
-            "latest": pd.to_datetime(["2026-11-27 11:30", "2026-11-27 11:30", None], utc=True),
+            "latest": pd.to_datetime(["2026-11-27 11:57", "2026-11-27 11:30", None], utc=True),
         }
     )
     result = health.freshness(tables, NOW).set_index("table")
     assert list(result.index) == ["core.stream_snapshots", "core.category_snapshots"]
-    assert result.loc["core.stream_snapshots", "status"] == "late"  # 30 min = 6 live cadences
+    assert result.loc["core.stream_snapshots", "status"] == "late"  # 3 min = 3 live cadences
     assert result.loc["core.category_snapshots", "status"] == "fresh"  # hourly
-    assert result.loc["core.stream_snapshots", "age_minutes"] == 30.0
+    assert result.loc["core.stream_snapshots", "age_minutes"] == 3.0

@@ -375,7 +375,7 @@ def test_data_health(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) 
     assert tables.loc["core.stream_snapshots", "rows"] == 12  # 11 live rows + 1 top row
     assert tables.loc["core.subscription_ends", "status"] == "empty"
     freshness = frame(at, 1).set_index("table")
-    assert freshness.loc["core.stream_snapshots", "cadence_minutes"] == 5
+    assert freshness.loc["core.stream_snapshots", "cadence_minutes"] == 1  # the live default
     assert freshness.loc["core.leaderboard_entries", "status"] == "no data"
     runs = frame(at, 2).set_index("name")
     assert runs.loc["live_streams", "last_status"] == "ok"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
 
 from pipeline.twin.launcher import TwinHandle
-from tests.twin_server.conftest import assert_error_format
+from tests.twin_server.conftest import START, assert_error_format
 
 
 def walk(client: httpx.Client, path: str, key: str, limit: int) -> list[dict]:
@@ -121,8 +122,19 @@ def test_bad_limit_is_400(twin: TwinHandle) -> None:
         "/api/teams/no-such-team",
         "/api/clips/clip_missing",
         "/api/users/u_missing/followers",
+        "/api/streams/user/no_such_user_zz/vods",
     ],
-    ids=["profile", "stream-by-user", "clips", "volts", "chat", "team", "clip", "followers"],
+    ids=[
+        "profile",
+        "stream-by-user",
+        "clips",
+        "volts",
+        "chat",
+        "team",
+        "clip",
+        "followers",
+        "vods",
+    ],
 )
 def test_unknown_things_are_404_not_found(twin: TwinHandle, path: str) -> None:
     response = twin.client.get(path)
@@ -155,6 +167,7 @@ ENDPOINTS = [
     ("/api/categories", "categories", True),
     ("/api/categories/search?q=a", "categories", False),
     ("/api/streams/{username}/clips", "clips", True),
+    ("/api/streams/user/{username}/vods", "vods", True),
     ("/api/volts/leaderboard/{id}", "leaderboard", False),
     ("/api/subscriptions/creator/{id}/gift-leaderboard", "leaderboard", False),
     ("/api/channel-points/{id}/leaderboard", "leaderboard", False),
@@ -181,6 +194,29 @@ def test_every_public_endpoint_answers_without_a_token(
     body = response.json()
     assert key in body
     assert ("pagination" in body) == paginated
+
+
+def test_vods_list_ended_sessions_newest_first_with_their_exact_end(twin: TwinHandle) -> None:
+    username = _some(twin)["username"]
+    first = twin.client.get(f"/api/streams/user/{username}/vods", params={"limit": 2}).json()
+    second = twin.client.get(
+        f"/api/streams/user/{username}/vods",
+        params={"limit": 2, "cursor": first["pagination"]["cursor"]},
+    ).json()
+    vods = first["vods"] + second["vods"]
+    assert len(vods) == 4 and len({v["id"] for v in vods}) == 4
+    assert [v["endedAt"] for v in vods] == sorted((v["endedAt"] for v in vods), reverse=True)
+    user_id = _some(twin)["id"]
+    truth = {
+        (s.isoformat(), e.isoformat())
+        for s, e in twin.world.sessions_between(user_id, START - timedelta(days=14), START)
+    }
+    for vod in vods:
+        started = datetime.fromisoformat(vod["startedAt"].replace("Z", "+00:00"))
+        ended = datetime.fromisoformat(vod["endedAt"].replace("Z", "+00:00"))
+        assert ended <= START  # only ended sessions have a VOD (the live one has none yet)
+        assert (started.isoformat(), ended.isoformat()) in truth
+        assert vod["duration"] == int((ended - started).total_seconds())
 
 
 def test_clip_by_id_round_trips(twin: TwinHandle) -> None:

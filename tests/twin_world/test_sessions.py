@@ -46,8 +46,9 @@ def test_viewer_minutes_match_viewers_at_and_sessions(world: World) -> None:
     minutes = world.viewer_minutes(creator, t0, t1)
     sessions = world.sessions_between(creator, t0, t1)
     assert minutes and sessions
+    # a session ends on a second of its last minute, which is listed (partly live)
     live_minutes = sum(
-        (min(end, t1) - max(start, t0)) // timedelta(minutes=1) for start, end in sessions
+        -(-(min(end, t1) - max(start, t0)) // timedelta(minutes=1)) for start, end in sessions
     )
     assert len(minutes) == live_minutes
     for at, value in minutes[::97]:
@@ -80,3 +81,25 @@ def test_a_creators_sessions_never_overlap(world: World) -> None:
             assert end <= start
         for start, end in sessions:
             assert timedelta(minutes=30) <= end - start <= timedelta(hours=14)
+
+
+def test_sessions_end_on_a_second_of_their_last_minute_and_every_view_agrees(world: World) -> None:
+    """Whole-minute ends made every poll-based end estimate exactly 30 s early (issue 9 §5)."""
+    t0, t1 = DAY, DAY + timedelta(days=1)
+    offline = {
+        (e.channel_id, e.at) for e in world.events_between(t0, t1) if e.type == "stream.offline"
+    }
+    seconds_seen = set()
+    checked = 0
+    for creator in world.creators[:300]:
+        for start, end in world.sessions_between(creator.id, t0, t1):
+            if not t0 <= end < t1:
+                continue
+            seconds_seen.add(end.second)
+            assert (creator.id, end) in offline  # stream.offline carries the exact end
+            *_, (last_at, _, live_seconds) = world.live_minutes(creator.id, start, end)
+            assert last_at + timedelta(seconds=live_seconds) == end  # truth's last minute
+            assert world.viewers_at(creator.id, end) == 0  # offline from the exact end on
+            checked += 1
+    assert checked > 50
+    assert len(seconds_seen) > 30  # ends spread over the minute, not on its boundary

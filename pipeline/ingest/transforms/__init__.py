@@ -9,6 +9,7 @@ from pipeline.ingest.transforms.profiles import channel_profile_rows
 from pipeline.ingest.transforms.streams import stream_snapshot_rows
 from pipeline.ingest.transforms.teams import team_member_rows, team_rows
 from pipeline.ingest.transforms.values import BadValue, Reject, TransformResult
+from pipeline.ingest.transforms.vods import vod_rows
 
 __all__ = [
     "BadValue",
@@ -23,4 +24,5 @@ __all__ = [
     "stream_snapshot_rows",
     "team_member_rows",
     "team_rows",
+    "vod_rows",
 ]

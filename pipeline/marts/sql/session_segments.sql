@@ -11,6 +11,7 @@
 -- End of a session, best first:
 --   offline_event: stream.offline for its stream id (documented data.streamId), else the
 --                  channel's first offline event after the last sample and before its next stream;
+--   vod:           the endedAt of the stream's VOD (core.vods, fetched once the stream ended);
 --   estimated:     the stream left the directory between two polls: the midpoint of the last
 --                  poll that listed it and the next live poll (the unbiased guess when the end is
 --                  uniform in between), at most half a cadence past the last sample when the
@@ -127,6 +128,10 @@ offline_by_channel AS (
      AND e.event_at < CAST($day_end AS TIMESTAMPTZ) + INTERVAL 3 DAY
     GROUP BY s.stream_id
 ),
+vod_end AS (
+    SELECT v.stream_id, v.ended_at AS vod_ended_at
+    FROM core.vods v JOIN sessions s USING (stream_id)
+),
 polls AS (
     SELECT DISTINCT snapshot_at AS polled_at
     FROM core.stream_snapshots
@@ -147,11 +152,13 @@ ends AS (
            ) AS session_start,
            -- least() skips NULLs: an ongoing session keeps its NULL end explicitly.
            CASE WHEN s.last_sample_at >= (SELECT polled_at FROM latest_poll)
-                     AND coalesce(b.offline_at, c.offline_at) IS NULL THEN NULL
+                     AND coalesce(b.offline_at, c.offline_at, v.vod_ended_at) IS NULL THEN NULL
            ELSE least(
                CASE
-                   WHEN coalesce(b.offline_at, c.offline_at) IS NOT NULL
-                       THEN greatest(coalesce(b.offline_at, c.offline_at), s.last_sample_at)
+                   WHEN coalesce(b.offline_at, c.offline_at, v.vod_ended_at) IS NOT NULL
+                       THEN greatest(
+                           coalesce(b.offline_at, c.offline_at, v.vod_ended_at), s.last_sample_at
+                       )
                    WHEN s.last_sample_at >= (SELECT polled_at FROM latest_poll) THEN NULL
                    WHEN np.next_poll_at
                         <= s.last_sample_at + to_minutes(CAST(3 * s.last_cadence AS BIGINT))
@@ -162,12 +169,14 @@ ends AS (
            ) END AS ended_at,
            CASE
                WHEN coalesce(b.offline_at, c.offline_at) IS NOT NULL THEN 'offline_event'
+               WHEN v.vod_ended_at IS NOT NULL THEN 'vod'
                WHEN s.last_sample_at >= (SELECT polled_at FROM latest_poll) THEN 'ongoing'
                ELSE 'estimated'
            END AS end_source
     FROM sessions s
     LEFT JOIN offline_by_stream b USING (stream_id)
     LEFT JOIN offline_by_channel c USING (stream_id)
+    LEFT JOIN vod_end v USING (stream_id)
     LEFT JOIN next_poll np USING (stream_id)
     LEFT JOIN next_stream ns USING (stream_id)
     LEFT JOIN previous_stream ps USING (stream_id)

@@ -100,6 +100,17 @@ SCHEMAS: dict[str, Any] = {
         }
     ),
     "Follower": _obj({"userId": STR, "username": STR, "displayName": STR, "followedAt": TIME}),
+    "Vod": _obj(
+        {
+            "id": STR,
+            "streamId": STR,
+            "title": STR,
+            "categorySlug": STR,
+            "startedAt": TIME,
+            "endedAt": TIME,
+            "duration": INT,
+        }
+    ),
     "Clip": _obj(
         {
             "id": STR,
@@ -269,6 +280,7 @@ API: list[tuple[str, str, str, dict[str, Any], str | None]] = [
     ),
     ("get", "/api/streams/{username}/clips", "Clips of a channel", _list("clips", "Clip"), None),
     ("get", "/api/clips/{clip_id}", "Clip by id", _obj({"clip": _ref("Clip")}), None),
+    ("get", "/api/streams/user/{username}/vods", "VODs of a channel", _list("vods", "Vod"), None),
     (
         "get",
         "/api/volts/leaderboard/{creator_id}",

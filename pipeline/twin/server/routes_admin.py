@@ -166,13 +166,14 @@ async def truth_viewers(request: Request) -> JSONResponse:
     channel = _channel(request, required=True)
     assert channel is not None
     t0, t1 = _range(request, timedelta(hours=1))
-    points = state.world.viewer_minutes(channel, t0, t1)
+    points = state.world.live_minutes(channel, t0, t1)
     return JSONResponse(
         {
             "channelId": channel,
             "from": iso(t0),
             "to": iso(t1),
-            "points": [{"at": iso(at), "viewers": v} for at, v in points],
+            # seconds: how long the minute was live (a session's last minute ends on its second)
+            "points": [{"at": iso(at), "viewers": v, "seconds": sec} for at, v, sec in points],
         }
     )
 

@@ -110,6 +110,19 @@ async def channel_clips(request: Request) -> JSONResponse:
     return JSONResponse({"clips": [wire.clip(c) for c in page], "pagination": {"cursor": cursor}})
 
 
+async def channel_vods(request: Request) -> JSONResponse:
+    """Past broadcasts, newest first; a page is built alone, like clips."""
+    state = twin(request)
+    creator = state.creator_named(request.path_params["username"])
+    params = request.query_params
+    limit = parse_limit(params)
+    scope = f"vods:{creator.id}"
+    offset = decode_cursor(params["cursor"], scope) if params.get("cursor") else 0
+    page, more = state.world.vods(creator.id, state.now(), offset, limit)
+    cursor = encode_cursor(scope, offset + limit) if more else None
+    return JSONResponse({"vods": [wire.vod(v) for v in page], "pagination": {"cursor": cursor}})
+
+
 async def clip_by_id(request: Request) -> JSONResponse:
     state = twin(request)
     clip_id = request.path_params["clip_id"]
@@ -240,6 +253,7 @@ ROUTES = [
     Route("/api/categories/search", category_search),
     Route("/api/streams/{username}/clips", channel_clips),
     Route("/api/clips/{clip_id}", clip_by_id),
+    Route("/api/streams/user/{username}/vods", channel_vods),
     Route("/api/volts/leaderboard/{creator_id}", volts_leaderboard),
     Route("/api/subscriptions/creator/{creator_id}/gift-leaderboard", gift_leaderboard),
     Route("/api/channel-points/{channel_id}/leaderboard", points_leaderboard),

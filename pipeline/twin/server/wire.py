@@ -20,6 +20,7 @@ from pipeline.twin.world import (
     Team,
     TeamMember,
     UserRef,
+    Vod,
 )
 
 
@@ -106,6 +107,19 @@ def clip(c: Clip) -> dict[str, Any]:
         "durationSeconds": c.duration_seconds,
         "viewCount": c.view_count,
         "createdAt": iso(c.created_at),
+    }
+
+
+def vod(v: Vod) -> dict[str, Any]:
+    """Shape assumed (the docs list the endpoint only): docs/velora-api-shapes.md § VODs."""
+    return {
+        "id": v.id,
+        "streamId": v.stream_id,
+        "title": v.title,
+        "categorySlug": v.category.slug,
+        "startedAt": iso(v.started_at),
+        "endedAt": iso(v.ended_at),
+        "duration": v.duration_seconds,
     }
 
 

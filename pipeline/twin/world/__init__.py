@@ -47,8 +47,10 @@ Sessions and viewers (``sessions.py``)
                    * (1 + A sin(2 pi x / P + phi))           tau 8-28, D 20-60, A 0.05-0.13
       v = round(mean + (0.05 mean + 0.5 sqrt(mean)) z(c, m) + raid bumps), at least 0
 
-  with ``z(c, m)`` a hashed normal per (creator, minute). Hours watched (truth) = the sum of
-  ``viewer_minutes`` values / 60; ``viewer_minutes`` lists only live minutes (offline is 0).
+  with ``z(c, m)`` a hashed normal per (creator, minute). A session ends on a hashed second of
+  its last minute (``tail_seconds``, 1-60): ``stream.offline`` and ``endedAt`` carry that exact
+  time, and the directory lists the stream through that minute. Hours watched (truth) = the sum
+  of ``viewers * seconds / 3600`` over ``live_minutes`` (live minutes only; offline is 0).
 * Raids: 30% of sessions end with a raid into a random channel that is live then and for at
   least 30 more minutes. It carries the source's last-minute viewers ``V`` (bumps excluded);
   the target gets ``0.85 V exp(-k / 45)`` extra viewers ``k`` minutes later, for 4 hours. The
@@ -127,6 +129,7 @@ from pipeline.twin.world.models import (
     Team,
     TeamMember,
     UserRef,
+    Vod,
     WorldEvent,
 )
 from pipeline.twin.world.world import World
@@ -149,6 +152,7 @@ __all__ = [
     "UnknownCreatorError",
     "UnknownEventTypeError",
     "UserRef",
+    "Vod",
     "World",
     "WorldConfig",
     "WorldConfigError",

@@ -467,18 +467,20 @@ class EventModel:
                 if select is None
                 else np.isin(table.creator, select)
             )
-            for rows_mask, minute, out, code in (
-                (chosen & (table.start >= lo) & (table.start < hi), table.start, onl, ONLINE),
-                (chosen & (table.end >= lo) & (table.end < hi), table.end, offl, OFFLINE),
+            # stream.offline is sent at the exact end, inside the session's last minute
+            end_ms = (table.end - 1) * 60_000 + table.tail_seconds * 1000
+            for at_ms, out, code in (
+                (table.start * 60_000, onl, ONLINE),
+                (end_ms, offl, OFFLINE),
             ):
-                rows = np.flatnonzero(rows_mask)
+                rows = np.flatnonzero(chosen & (at_ms >= lo * 60_000) & (at_ms < hi * 60_000))
                 creator = table.creator[rows]
                 # viewers: first minute at start; last live minute at the end (no raid bumps)
-                at_minute = minute[rows] if code == ONLINE else minute[rows] - 1
+                at_minute = table.start[rows] if code == ONLINE else table.end[rows] - 1
                 viewers = finish(base_viewers(self.seed, table, rows, at_minute))
                 out.append(
                     EventTable(
-                        ms=minute[rows] * 60_000,
+                        ms=at_ms[rows],
                         creator=creator,
                         code=np.full(len(rows), code, dtype=np.int64),
                         hid=self._hid(d, code, creator, np.zeros(len(rows), dtype=np.int64)),
@@ -488,13 +490,13 @@ class EventModel:
                     )
                 )
             raids = world.day_raids(d)
-            rmask = (raids.minute >= lo) & (raids.minute < hi)
+            rmask = (raids.ms >= lo * 60_000) & (raids.ms < hi * 60_000)
             if select is not None:
                 rmask &= np.isin(raids.target, select)
             rows = np.flatnonzero(rmask)
             raid_parts.append(
                 EventTable(
-                    ms=raids.minute[rows] * 60_000,
+                    ms=raids.ms[rows],
                     creator=raids.target[rows],
                     code=np.full(len(rows), RAID, dtype=np.int64),
                     hid=self._hid(d, RAID, raids.source[rows], np.zeros(len(rows), dtype=np.int64)),

@@ -144,6 +144,22 @@ class Clip:
 
 
 @dataclass(frozen=True, slots=True)
+class Vod:
+    """The recording of one ended session (``/api/streams/user/:username/vods``)."""
+
+    id: str
+    stream_id: str
+    title: str
+    category: Category
+    started_at: datetime
+    ended_at: datetime
+
+    @property
+    def duration_seconds(self) -> int:
+        return int((self.ended_at - self.started_at).total_seconds())
+
+
+@dataclass(frozen=True, slots=True)
 class PollOption:
     id: str
     text: str

@@ -39,6 +39,9 @@ class SessionTable:
     creator: NDArray[np.int64]
     start: NDArray[np.int64]  # first live minute
     end: NDArray[np.int64]  # first minute after the session
+    # Seconds live in the last minute (end - 1), 1..60: real streams end on any second, and a
+    # whole-minute end would make every poll-based end estimate 30 s early (issue 9 §5).
+    tail_seconds: NDArray[np.int64]
     level: NDArray[np.float64]  # plateau viewers, trend included
     category: NDArray[np.int64]
     ramp_tau: NDArray[np.float64]
@@ -103,6 +106,7 @@ def build_day_sessions(
         creator=c,
         start=start,
         end=start + duration.astype(np.int64),
+        tail_seconds=1 + np.floor(60 * u(P.SESSION_END_SECOND)).astype(np.int64),
         level=level,
         category=category.astype(np.int64),
         ramp_tau=8.0 + 20.0 * u(P.SESSION_SHAPE, 0),
@@ -155,7 +159,8 @@ class RaidTable:
     source: NDArray[np.int64]  # creator index of the raiding channel
     source_day: NDArray[np.int64]  # table day of the raiding session (stream identity)
     target: NDArray[np.int64]
-    minute: NDArray[np.int64]  # the source's end minute; the raid event's time
+    minute: NDArray[np.int64]  # the source's end minute: the target's bump starts there
+    ms: NDArray[np.int64]  # the source's exact end: the raid event's time
     viewers: NDArray[np.int64]
 
     @staticmethod
@@ -176,6 +181,7 @@ def build_raids(seed: int, day: int, sources: SessionTable, candidates: SessionT
     keep = viewers >= 1
     rows, viewers = rows[keep], viewers[keep]
     minute = sources.end[rows]
+    end_ms = (minute - 1) * 60_000 + sources.tail_seconds[rows] * 1000
     src = sources.creator[rows]
     order = np.argsort(candidates.start, kind="stable")
     c_start, c_end, c_creator = (
@@ -184,7 +190,8 @@ def build_raids(seed: int, day: int, sources: SessionTable, candidates: SessionT
         candidates.creator[order],
     )
     lo = np.searchsorted(c_start, minute - MAX_DURATION, side="left")
-    hi = np.searchsorted(c_start, minute, side="right")
+    # the target must be live at the raid, inside the source's last minute (minute - 1)
+    hi = np.searchsorted(c_start, minute - 1, side="right")
     target = np.full(len(rows), -1, dtype=np.int64)
     span = np.maximum(hi - lo, 1)
     for attempt in range(RAID_ATTEMPTS):
@@ -199,7 +206,7 @@ def build_raids(seed: int, day: int, sources: SessionTable, candidates: SessionT
             open_
             & (hi > lo)
             & (c_end[pos] >= minute + RAID_MIN_REMAINING)
-            & (c_start[pos] <= minute)
+            & (c_start[pos] <= minute - 1)
             & (c_creator[pos] != src)
         )
         target = np.where(ok, c_creator[pos], target)
@@ -210,5 +217,6 @@ def build_raids(seed: int, day: int, sources: SessionTable, candidates: SessionT
         source_day=np.full(int(found.sum()), day, dtype=np.int64),
         target=target[found][by_time],
         minute=minute[found][by_time],
+        ms=end_ms[found][by_time],
         viewers=viewers[found][by_time],
     )

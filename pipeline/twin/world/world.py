@@ -42,6 +42,7 @@ from pipeline.twin.world.models import (
     Poll,
     Subscriber,
     Team,
+    Vod,
     WorldEvent,
 )
 from pipeline.twin.world.names import TITLE_TEMPLATES
@@ -62,6 +63,7 @@ from pipeline.twin.world.subscriptions import active_subscribers
 
 MINUTE = timedelta(minutes=1)
 FOLLOWING_CAP = 5_000
+VOD_RETENTION_DAYS = 60  # assumed (docs silent): past broadcasts are listed for 60 days
 MILLISECOND = timedelta(milliseconds=1)
 LANGUAGE_TAGS = {
     "en": "English",
@@ -123,6 +125,11 @@ def at_time(ms: int) -> datetime:
 
 def minute_time(minute: int) -> datetime:
     return WORLD_EPOCH + minute * MINUTE
+
+
+def session_end_time(end_minute: int, tail_seconds: int) -> datetime:
+    """The exact end of a session live in minutes [start, end_minute), the last one partly."""
+    return minute_time(end_minute - 1) + timedelta(seconds=tail_seconds)
 
 
 class World:
@@ -224,7 +231,7 @@ class World:
             title=template.format(cat=category.name, day=day + 1),
             category=category,
             started_at=minute_time(int(table.start[row])),
-            ended_at=minute_time(int(table.end[row])),
+            ended_at=session_end_time(int(table.end[row]), int(table.tail_seconds[row])),
         )
 
     def _static(self, window: _Window, row: int) -> SessionInfo:
@@ -307,6 +314,11 @@ class World:
                 out.append((day, int(table.start[pos]), int(table.end[pos])))
         return out
 
+    def _tail_seconds(self, c: int, day: int) -> int:
+        """Seconds creator ``c``'s schedule-day session is live in its last minute (1..60)."""
+        table = self.day_sessions(day)
+        return int(table.tail_seconds[int(np.searchsorted(table.creator, c))])
+
     def _session_viewers(self, c: int, day: int, minutes: NDArray[np.int64]) -> NDArray[np.int64]:
         """Viewers of creator ``c``'s schedule-day session at ``minutes`` (all inside it)."""
         table = self.day_sessions(day)
@@ -324,34 +336,50 @@ class World:
         return finish(values)
 
     def viewers_at(self, creator_id: str, t: datetime) -> int:
-        """Viewers of the creator at ``t``: the value of the minute containing ``t`` (0 offline)."""
+        """Viewers of the creator at ``t``: the value of the minute containing ``t``, 0 offline
+        (from the session's exact end on)."""
         c = self.creator_index(creator_id)
         minute = to_minute(t)
         day = minute // MINUTES_PER_DAY
         for table_day, start, end in self._creator_sessions(c, day - 1, day + 1):
-            if start <= minute < end:
+            ended = minute == end - 1 and t >= session_end_time(
+                end, self._tail_seconds(c, table_day)
+            )
+            if start <= minute < end and not ended:
                 return int(self._session_viewers(c, table_day, np.array([minute]))[0])
         return 0
 
     def viewer_minutes(
         self, creator_id: str, t0: datetime, t1: datetime
     ) -> list[tuple[datetime, int]]:
-        """Per-minute truth: (minute start, viewers) for every live minute starting in [t0, t1).
+        """Per-minute viewers: (minute start, viewers) for every live minute starting in [t0, t1).
 
-        The minute containing ``t0`` is included. Offline minutes are omitted (they are 0).
-        Hours watched over the range = sum(viewers) / 60.
+        The minute containing ``t0`` is included. Offline minutes are omitted (they are 0). A
+        session's last minute is listed although it is live only ``tail_seconds`` of it: use
+        ``live_minutes`` for the truth of hours watched.
+        """
+        return [(at, v) for at, v, _ in self.live_minutes(creator_id, t0, t1)]
+
+    def live_minutes(
+        self, creator_id: str, t0: datetime, t1: datetime
+    ) -> list[tuple[datetime, int, int]]:
+        """Truth per live minute starting in [t0, t1): (minute start, viewers, seconds live).
+
+        Seconds live is 60 except in a session's last minute. Hours watched over the range =
+        sum(viewers * seconds) / 3600; airtime = sum(seconds) / 3600.
         """
         c = self.creator_index(creator_id)
         m0, m1 = self._minute_range(t0, t1)
-        out: list[tuple[datetime, int]] = []
+        out: list[tuple[datetime, int, int]] = []
         for table_day, start, end in self._creator_sessions(
             c, m0 // MINUTES_PER_DAY - 1, (m1 - 1) // MINUTES_PER_DAY + 1
         ):
             minutes = np.arange(max(start, m0), min(end, m1), dtype=np.int64)
             if len(minutes):
                 values = self._session_viewers(c, table_day, minutes)
+                tail = self._tail_seconds(c, table_day)
                 out.extend(
-                    (minute_time(m), v)
+                    (minute_time(m), v, tail if m == end - 1 else 60)
                     for m, v in zip(minutes.tolist(), values.tolist(), strict=True)
                 )
         return out
@@ -366,8 +394,8 @@ class World:
         c = self.creator_index(creator_id)
         m0, m1 = self._minute_range(t0, t1)
         return [
-            (minute_time(start), minute_time(end))
-            for _, start, end in self._creator_sessions(
+            (minute_time(start), session_end_time(end, self._tail_seconds(c, day)))
+            for day, start, end in self._creator_sessions(
                 c, m0 // MINUTES_PER_DAY - 1, (m1 - 1) // MINUTES_PER_DAY + 1
             )
             if start < m1 and end > m0
@@ -596,6 +624,34 @@ class World:
         to_ms(t)  # validate t even when the id is malformed
         return self._clips.by_id(clip_id, t)
 
+    def vods(self, creator_id: str, t: datetime, offset: int, limit: int) -> tuple[list[Vod], bool]:
+        """VODs of sessions ended by ``t``, newest first, ``[offset:offset + limit]``, and whether
+        more follow. VODs are kept ``VOD_RETENTION_DAYS``, so a page walks a bounded window."""
+        if limit < 0 or offset < 0:
+            raise ValueError(f"limit and offset must be >= 0, got limit={limit} offset={offset}")
+        c = self.creator_index(creator_id)
+        now_ms = to_ms(t)
+        last_day = now_ms // 60_000 // MINUTES_PER_DAY
+        ended: list[Vod] = []
+        for day, _, _ in reversed(
+            self._creator_sessions(c, last_day - VOD_RETENTION_DAYS, last_day)
+        ):
+            info = self.session_info(c, day)
+            if info.ended_at <= at_time(now_ms):
+                ended.append(
+                    Vod(
+                        id=f"v_{hex_id(self.seed, P.VOD_ID, c, day)}",
+                        stream_id=info.stream_id,
+                        title=info.title,
+                        category=info.category,
+                        started_at=info.started_at,
+                        ended_at=info.ended_at,
+                    )
+                )
+            if len(ended) > offset + limit:
+                break
+        return ended[offset : offset + limit], len(ended) > offset + limit
+
     def active_poll(self, creator_id: str, t: datetime) -> Poll | None:
         return extras.active_poll(self, self.creator_index(creator_id), t)
 
@@ -617,4 +673,6 @@ class World:
 
 def _empty_raids() -> RaidTable:
     empty = np.zeros(0, dtype=np.int64)
-    return RaidTable(source=empty, source_day=empty, target=empty, minute=empty, viewers=empty)
+    return RaidTable(
+        source=empty, source_day=empty, target=empty, minute=empty, ms=empty, viewers=empty
+    )
