@@ -183,7 +183,7 @@ def compare(
         hw, air, avg, peak, low = daily.get(key, (0.0, 0.0, 0.0, 0, True))
         true_avg = cell["hours"] / cell["airtime"]
         scopes = ["all"] + (["ge20h"] if cell["hours"] >= HEAVY_HOURS else [])
-        scopes += ["low_confidence"] if low else []
+        scopes += ["low_confidence"] if low else ["confident"]
         for scope in scopes:
             if cell["hours"] > 0:
                 errors[(scope, "hours_watched")].append(relative_error(hw or 0.0, cell["hours"]))
@@ -368,7 +368,7 @@ def merged(reports: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def print_report(report: dict[str, Any]) -> None:
     for result in report["results"]:
         for row in result["rows"]:
-            if row["scope"] in ("all", "ge20h") or row["scope"].startswith("sessions"):
+            if row["scope"] in ("all", "ge20h", "confident") or row["scope"].startswith("sessions"):
                 print(
                     f"{result['cadence_minutes']:>3} min webhooks={result['webhooks']!s:5} "
                     f"{row['scope']:<24} {row['metric']:<18} median {row['median']:.5f} "

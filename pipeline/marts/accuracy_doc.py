@@ -18,6 +18,7 @@ METRICS = ("hours_watched", "average_viewers", "airtime")
 SCOPES = (
     ("all", "every channel-day"),
     ("ge20h", "channel-days with ≥ 20 h watched"),
+    ("confident", "channel-days not flagged low confidence"),
     ("low_confidence", "low-confidence (tiny) channel-days"),
 )
 
