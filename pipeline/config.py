@@ -86,6 +86,7 @@ class Settings:
     # NATS JetStream instead of the local landing log (docs/scaling.md); None: the landing log
     webhook_jetstream_url: str | None = None
     webhook_jetstream_stream: str = "VELORA_WEBHOOKS"
+    webhook_jetstream_ack_wait_seconds: float = 30.0
     dagster_home: Path = Path("data/dagster_home")
     dagster_port: int = 3000
     streamlit_port: int = 8501
@@ -164,6 +165,9 @@ class Settings:
             webhook_jetstream_url=_jetstream_url(env),
             webhook_jetstream_stream=env.get("VELORA_WEBHOOK_JETSTREAM_STREAM", "").strip()
             or "VELORA_WEBHOOKS",
+            webhook_jetstream_ack_wait_seconds=_number(
+                env, "VELORA_WEBHOOK_JETSTREAM_ACK_WAIT_SECONDS", 30.0, 1, float
+            ),
             dagster_home=Path(env.get("DAGSTER_HOME", "").strip() or data_dir / "dagster_home"),
             dagster_port=_int(env, "DAGSTER_PORT", 3000, minimum=1),
             streamlit_port=_int(env, "STREAMLIT_PORT", 8501, minimum=1),

@@ -235,7 +235,9 @@ def _load_jetstream(stream: Any, warehouse: Path) -> int:
     try:
         result = consume(stream, conn)
     except OSError as exc:  # refused / unreachable server
-        raise UserFacingError(f"JetStream {stream.url} is unreachable: {exc}") from None
+        raise UserFacingError(
+            f"JetStream {stream.url} is unreachable: {type(exc).__name__}: {exc}"
+        ) from None
     finally:
         conn.close()
     load = result.load

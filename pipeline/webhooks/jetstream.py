@@ -43,13 +43,19 @@ class JetStreamConfig:
     stream: str = DEFAULT_STREAM
     subject: str = DEFAULT_SUBJECT
     consumer: str = DEFAULT_CONSUMER
+    # A batch fetched by a loader that died before acking comes back after this long.
+    ack_wait_seconds: float = 30.0
 
 
 def jetstream_config(settings: Settings) -> JetStreamConfig | None:
     """The JetStream path when ``VELORA_WEBHOOK_JETSTREAM_URL`` is set, else None (landing log)."""
     if not settings.webhook_jetstream_url:
         return None
-    return JetStreamConfig(settings.webhook_jetstream_url, stream=settings.webhook_jetstream_stream)
+    return JetStreamConfig(
+        settings.webhook_jetstream_url,
+        stream=settings.webhook_jetstream_stream,
+        ack_wait_seconds=settings.webhook_jetstream_ack_wait_seconds,
+    )
 
 
 async def ensure_stream(js: Any, config: JetStreamConfig) -> None:

@@ -30,7 +30,6 @@ async def _consume(
     max_wait: float,
     stop_when_idle: bool,
     on_batch: Callable[[int], None] | None,
-    ack_wait: float,
 ) -> ConsumeResult:
     import nats  # noqa: PLC0415 - optional backend
     from nats.errors import TimeoutError as NatsTimeout  # noqa: PLC0415
@@ -45,7 +44,7 @@ async def _consume(
             config.subject,
             durable=config.consumer,
             stream=config.stream,
-            config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=ack_wait),
+            config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=config.ack_wait_seconds),
         )
         while True:
             try:
@@ -79,7 +78,6 @@ def consume(
     max_wait: float = 2.0,
     stop_when_idle: bool = True,
     on_batch: Callable[[int], None] | None = None,
-    ack_wait: float = 60.0,
 ) -> ConsumeResult:
     """Load the stream's unacked messages in micro-batches; with ``stop_when_idle`` return once a
     fetch waits ``max_wait`` seconds for nothing (a scheduled run), else run until cancelled."""
@@ -91,7 +89,6 @@ def consume(
             max_wait=max_wait,
             stop_when_idle=stop_when_idle,
             on_batch=on_batch,
-            ack_wait=ack_wait,
         )
     )
 

@@ -87,7 +87,7 @@ def test_a_batch_loaded_but_not_acked_is_redelivered_and_loaded_no_second_time(
         running_nats(tmp_path / "nats") as (url, _),
         running_receiver(receiver(tmp_path, url)) as rx,
     ):
-        config = JetStreamConfig(url)
+        config = JetStreamConfig(url, ack_wait_seconds=1.0)
         for i in range(10):
             assert rx.post(follow(i), SECRET).status_code == 200
         conn = connect(tmp_path / "w.duckdb")
@@ -111,7 +111,7 @@ def test_a_batch_loaded_but_not_acked_is_redelivered_and_loaded_no_second_time(
             assert asyncio.run(load_without_ack()) == 10
             assert events(conn) == 10
             time.sleep(1.5)  # past the consumer's ack wait: JetStream redelivers
-            redelivered = consume(config, conn, batch=100, max_wait=2.0, ack_wait=1.0)
+            redelivered = consume(config, conn, batch=100, max_wait=2.0)
             assert redelivered.messages == 10
             assert redelivered.load is not None and redelivered.load.inserted == 0
             assert redelivered.load.duplicates == 10
