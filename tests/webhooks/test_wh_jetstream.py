@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
+from wh_helpers import follow_body as follow
 from wh_helpers import running_receiver
 
 from pipeline.warehouse import connect
@@ -20,18 +19,6 @@ from pipeline.webhooks.nats_launcher import running_nats
 from pipeline.webhooks.receiver import ReceiverConfig
 
 SECRET = "js-secret"
-NOW = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def follow(i: int) -> bytes:
-    return json.dumps(
-        {
-            "id": f"evt_follow_{i}",
-            "type": "channel.follow",
-            "timestamp": NOW,
-            "data": {"channelId": "c1", "userId": f"u{i}", "username": f"viewer{i}"},
-        }
-    ).encode()
 
 
 def receiver(tmp_path: Path, url: str, name: str = "rx") -> ReceiverConfig:

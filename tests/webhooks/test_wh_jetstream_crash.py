@@ -4,18 +4,17 @@ middle of a burst: every acknowledged delivery is loaded exactly once (issue 11 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import httpx
+from wh_helpers import follow_body
 
 from pipeline.webhooks.jetstream import JetStreamConfig
 from pipeline.webhooks.jetstream_loader import pending_messages
@@ -24,7 +23,6 @@ from pipeline.webhooks.secrets import sign
 
 SECRET = "crash-secret"
 BURST = 600
-NOW = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 VELORA = [sys.executable, "-m", "pipeline.cli"]
 
 
@@ -69,17 +67,6 @@ def wait_until_fetched(url: str) -> None:
         time.sleep(0.1)
 
 
-def delivery(i: int) -> bytes:
-    return json.dumps(
-        {
-            "id": f"evt_{i}",
-            "type": "channel.follow",
-            "timestamp": NOW,
-            "data": {"channelId": "c1", "userId": f"u{i}", "username": f"viewer{i}"},
-        }
-    ).encode()
-
-
 def test_kill_9_of_a_receiver_and_the_loader_loses_and_doubles_nothing(tmp_path: Path) -> None:
     with running_nats(tmp_path / "nats") as (url, _):
         env = {
@@ -112,7 +99,7 @@ def test_kill_9_of_a_receiver_and_the_loader_loses_and_doubles_nothing(tmp_path:
                     wait_until_fetched(url)
                     receivers[0].send_signal(signal.SIGKILL)
                     loader.send_signal(signal.SIGKILL)  # type: ignore[union-attr]
-                body = delivery(i)
+                body = follow_body(i)
                 headers = {"X-Velora-Signature": sign(body, SECRET)}
                 for client in clients[i % 2 :] + clients[: i % 2]:  # the balancer's next choice
                     try:
@@ -120,7 +107,7 @@ def test_kill_9_of_a_receiver_and_the_loader_loses_and_doubles_nothing(tmp_path:
                     except httpx.TransportError:
                         continue  # that receiver is dead: Velora retries, the balancer moves on
                     if response.status_code == 200:
-                        acked.add(f"evt_{i}")
+                        acked.add(f"evt_follow_{i}")
                         break
             for client in clients:
                 client.close()
