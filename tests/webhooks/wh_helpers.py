@@ -69,6 +69,17 @@ def running_receiver(config: ReceiverConfig, port: int = 0) -> Iterator[Receiver
 NOW_ISO = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def twin_receiver_config(tmp_path: Path, secrets: Path) -> ReceiverConfig:
+    """A receiver for a twin on a simulated clock: its body timestamps are months from the wall
+    clock, so the event-age window is off (the window itself is tested in test_wh_replay.py)."""
+    return ReceiverConfig(
+        landing_dir=tmp_path / "landing",
+        secret_file=secrets,
+        secrets_check_interval=0,
+        max_event_age_seconds=0,
+    )
+
+
 def envelope(
     event_id: str | None, event_type: str, data: dict[str, Any], *, timestamp: str = NOW_ISO
 ) -> bytes:
