@@ -21,6 +21,8 @@ from assets.common import (
 )
 from assets.resources import WarehouseResource, WebhookLandingResource, resolve_settings
 from pipeline.schemas.webhooks import WEBHOOK_SCHEMAS
+from pipeline.webhooks.jetstream import jetstream_config
+from pipeline.webhooks.jetstream_loader import load_from_jetstream, pending_messages
 from pipeline.webhooks.loader import load_sealed_segments, pending_segments
 from pipeline.webhooks.silence import capture_started_at, covered_by, find_silent_channels
 
@@ -45,8 +47,12 @@ def webhook_events(
     webhook_landing: WebhookLandingResource,
 ) -> dg.MaterializeResult:
     settings = resolve_settings(warehouse=warehouse)
-    landing_dir = webhook_landing.landing_path(settings)
-    result = load_sealed_segments(landing_dir, settings.warehouse_path)
+    stream = jetstream_config(settings)
+    if stream is not None:  # receivers publish to JetStream: consume it in micro-batches
+        result = load_from_jetstream(stream, settings.warehouse_path)
+    else:
+        landing_dir = webhook_landing.landing_path(settings)
+        result = load_sealed_segments(landing_dir, settings.warehouse_path)
     for error in result.errors[:20]:
         context.log.warning("quarantined: %s", error)
     return dg.MaterializeResult(
@@ -119,8 +125,19 @@ def velora_webhook_landing_sensor(
     webhook_landing: WebhookLandingResource,
     warehouse: WarehouseResource,
 ) -> dg.SensorResult | dg.SkipReason:
+    settings = resolve_settings(warehouse=warehouse)
+    stream = jetstream_config(settings)
+    if stream is not None:  # asks JetStream how much the loader has not acked yet
+        waiting = pending_messages(stream)
+        if not waiting:
+            return dg.SkipReason(f"no unloaded message in JetStream stream {stream.stream}")
+        stamp = context.cursor or "0"
+        nxt = str(int(stamp) + 1)
+        return dg.SensorResult(
+            run_requests=[dg.RunRequest(run_key=f"webhooks@jetstream-{nxt}")], cursor=nxt
+        )
     # Lists the landing directory only: the sensor never opens the (locked) warehouse.
-    landing_dir = webhook_landing.landing_path(resolve_settings(warehouse=warehouse))
+    landing_dir = webhook_landing.landing_path(settings)
     newest = newest_unseen_segment(pending_segments(landing_dir), context.cursor)
     if newest is None:
         return dg.SkipReason(f"no new sealed segment in {landing_dir}")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -103,11 +104,15 @@ def run_server(kind: str, port: int, landing_dir: Path) -> None:
     elif kind == "naive":
         app = naive_app(landing_dir)
     else:
+        from pipeline.webhooks.jetstream import JetStreamConfig
         from pipeline.webhooks.receiver import ReceiverConfig, WebhookReceiver
 
         workers = int(os.environ.get("BENCH_FSYNC_WORKERS", "1"))  # 1 = the receiver default
+        stream = JetStreamConfig(os.environ["BENCH_NATS_URL"]) if kind == "jetstream" else None
         app = WebhookReceiver(
-            ReceiverConfig(landing_dir=landing_dir, env_secret=SECRET, fsync_workers=workers)
+            ReceiverConfig(
+                landing_dir=landing_dir, env_secret=SECRET, fsync_workers=workers, jetstream=stream
+            )
         )
     uvicorn.run(
         app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
@@ -291,8 +296,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument(
+        "--jetstream",
+        action="store_true",
+        help="also the receiver publishing to a local nats-server (JetStream) instead of the log",
+    )
     # internal modes
-    parser.add_argument("--serve", choices=["hello", "receiver", "naive"])
+    parser.add_argument("--serve", choices=["hello", "receiver", "naive", "jetstream"])
     parser.add_argument("--loadgen", action="store_true")
     parser.add_argument("--mode", choices=["closed", "open"], default="closed")
     parser.add_argument("--port", type=int)
@@ -304,10 +314,19 @@ def main() -> None:
         return run_loadgen(args)
 
     kinds = ["hello", "receiver"] + ([] if args.skip_naive else ["naive"])
+    kinds += ["jetstream"] if args.jetstream else []
     rps: dict[str, list[float]] = {k: [] for k in kinds}
-    with tempfile.TemporaryDirectory(
-        prefix="bench-webhooks-", dir=ROOT / "data" if (ROOT / "data").is_dir() else None
-    ) as tmp:
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(
+            tempfile.TemporaryDirectory(
+                prefix="bench-webhooks-", dir=ROOT / "data" if (ROOT / "data").is_dir() else None
+            )
+        )
+        if args.jetstream:
+            from pipeline.webhooks.nats_launcher import running_nats
+
+            nats_url, _ = stack.enter_context(running_nats(Path(tmp) / "nats"))
+            os.environ["BENCH_NATS_URL"] = nats_url  # inherited by the server processes
         for r in range(args.rounds):
             for kind in kinds:  # interleaved, so drift hits every server alike
                 proc, port = start_server(kind, Path(tmp) / f"{kind}-{r}")
@@ -366,6 +385,9 @@ def main() -> None:
         "median_rps": medians,
         "ratio_receiver_to_hello": medians["receiver"] / medians["hello"],
         "ratio_naive_to_hello": medians["naive"] / medians["hello"] if "naive" in medians else None,
+        "ratio_jetstream_to_receiver": (
+            medians["jetstream"] / medians["receiver"] if "jetstream" in medians else None
+        ),
         "paired_round_ratios": paired,
         "median_paired_ratio": statistics.median(paired),
         "latency_at_rate": latency,

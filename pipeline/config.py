@@ -48,6 +48,16 @@ def _hours(env: Mapping[str, str], name: str, default: float) -> float:
     return _number(env, name, default, 0, float)
 
 
+def _jetstream_url(env: Mapping[str, str]) -> str | None:
+    url = env.get("VELORA_WEBHOOK_JETSTREAM_URL", "").strip()
+    if url and not url.startswith(("nats://", "tls://")):
+        raise ConfigError(
+            f"VELORA_WEBHOOK_JETSTREAM_URL={url!r} must be a nats:// or tls:// URL "
+            "(empty: the local landing log)"
+        )
+    return url or None
+
+
 def _csv(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
 
@@ -73,6 +83,10 @@ class Settings:
     webhook_max_event_age_hours: float = 24.0  # 0: no window on the signed body timestamp
     webhook_dedupe_hours: float = 48.0
     webhook_silence_minutes: int = 30
+    # NATS JetStream instead of the local landing log (docs/scaling.md); None: the landing log
+    webhook_jetstream_url: str | None = None
+    webhook_jetstream_stream: str = "VELORA_WEBHOOKS"
+    webhook_jetstream_ack_wait_seconds: float = 30.0
     dagster_home: Path = Path("data/dagster_home")
     dagster_port: int = 3000
     streamlit_port: int = 8501
@@ -148,6 +162,12 @@ class Settings:
             webhook_max_event_age_hours=max_event_age,
             webhook_dedupe_hours=dedupe_hours,
             webhook_silence_minutes=_int(env, "VELORA_WEBHOOK_SILENCE_MINUTES", 30, minimum=1),
+            webhook_jetstream_url=_jetstream_url(env),
+            webhook_jetstream_stream=env.get("VELORA_WEBHOOK_JETSTREAM_STREAM", "").strip()
+            or "VELORA_WEBHOOKS",
+            webhook_jetstream_ack_wait_seconds=_number(
+                env, "VELORA_WEBHOOK_JETSTREAM_ACK_WAIT_SECONDS", 30.0, 1, float
+            ),
             dagster_home=Path(env.get("DAGSTER_HOME", "").strip() or data_dir / "dagster_home"),
             dagster_port=_int(env, "DAGSTER_PORT", 3000, minimum=1),
             streamlit_port=_int(env, "STREAMLIT_PORT", 8501, minimum=1),

@@ -140,6 +140,7 @@ def env_secret(settings: Any) -> str | None:
 
 def _serve(args: argparse.Namespace) -> int:
     from pipeline.errors import UserFacingError
+    from pipeline.webhooks.jetstream import jetstream_config
     from pipeline.webhooks.landing import LandingLocked
     from pipeline.webhooks.receiver import ReceiverConfig
     from pipeline.webhooks.secrets import SecretsFileError, read_secrets_file
@@ -174,14 +175,20 @@ def _serve(args: argparse.Namespace) -> int:
             max_segment_bytes=args.segment_max_bytes,
             max_segment_age_seconds=args.segment_max_age,
             fsync_workers=args.fsync_workers,
+            jetstream=jetstream_config(settings),
         )
     except ValueError as exc:
         raise UserFacingError(str(exc)) from None
     host = args.host or settings.webhook_host
     port = args.port or settings.webhook_port
+    lands_in = (
+        f"publishing to JetStream {config.jetstream.url} ({config.jetstream.stream})"
+        if config.jetstream
+        else f"landing in {config.landing_dir}"
+    )
     print(
         f"velora webhooks: receiving on http://{host}:{port}{config.path} and "
-        f"{config.path}/<webhook id>, landing in {config.landing_dir}",
+        f"{config.path}/<webhook id>, {lands_in}",
         file=sys.stderr,
     )
     try:
@@ -193,11 +200,15 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace) -> int:
     from pipeline.errors import UserFacingError
+    from pipeline.webhooks.jetstream import jetstream_config
     from pipeline.webhooks.loader import load_sealed_segments
 
     settings = _settings()
     landing = args.landing_dir or settings.landing_dir
     warehouse = args.warehouse or settings.warehouse_path
+    stream = jetstream_config(settings)
+    if stream is not None and args.landing_dir is None:
+        return _load_jetstream(stream, warehouse)
     if not Path(landing).is_dir():
         raise UserFacingError(f"landing directory {landing} does not exist (has the receiver run?)")
     try:
@@ -212,6 +223,29 @@ def _load(args: argparse.Namespace) -> int:
     )
     for line in result.errors[:20]:
         print(f"  quarantined: {line}", file=sys.stderr)
+    return 0
+
+
+def _load_jetstream(stream: Any, warehouse: Path) -> int:
+    from pipeline.errors import UserFacingError
+    from pipeline.warehouse import connect
+    from pipeline.webhooks.jetstream_loader import consume
+
+    conn = connect(warehouse)
+    try:
+        result = consume(stream, conn)
+    except OSError as exc:  # refused / unreachable server
+        raise UserFacingError(
+            f"JetStream {stream.url} is unreachable: {type(exc).__name__}: {exc}"
+        ) from None
+    finally:
+        conn.close()
+    load = result.load
+    assert load is not None
+    print(
+        f"loaded {result.batches} JetStream batches: {result.messages} messages, "
+        f"{load.inserted} new events, {load.duplicates} duplicates, {load.quarantined} quarantined"
+    )
     return 0
 
 

@@ -185,8 +185,15 @@ def load_segment(
     conn: duckdb.DuckDBPyConnection, landing_dir: Path, segment: str, result: LoadResult
 ) -> bool:
     """Load one sealed segment in one transaction; False if it was already loaded."""
-    path = landing_dir / segment
-    data = path.read_bytes()
+    return load_segment_bytes(conn, segment, (landing_dir / segment).read_bytes(), result)
+
+
+def load_segment_bytes(
+    conn: duckdb.DuckDBPyConnection, segment: str, data: bytes, result: LoadResult
+) -> bool:
+    """Load framed records (a segment's bytes, or a JetStream batch's messages joined) under the
+    name ``segment`` in one transaction; False if that name was already loaded. Event keys
+    already loaded are counted as duplicates, never inserted twice."""
     batch = _prepare(segment, data)
     keys = [e["event_key"] for e in batch.events]
     conn.execute("BEGIN TRANSACTION")
@@ -281,5 +288,6 @@ __all__ = [
     "LoadResult",
     "load_sealed_segments",
     "load_segment",
+    "load_segment_bytes",
     "pending_segments",
 ]

@@ -33,6 +33,7 @@ from starlette.routing import Route, Router
 
 from pipeline.webhooks.dedupe import DEFAULT_CAPACITY, DeliveryIndex
 from pipeline.webhooks.framing import LandingRecord
+from pipeline.webhooks.jetstream import JetStreamConfig, JetStreamSink
 from pipeline.webhooks.landing import LandingError, LandingLog
 from pipeline.webhooks.metrics import ReceiverMetrics
 from pipeline.webhooks.secrets import SecretStore
@@ -85,6 +86,8 @@ class ReceiverConfig:
     path: str = WEBHOOK_PATH
     secrets_check_interval: float = 0.5  # how often the secrets file's stat is re-checked
     fsync_workers: int = 1  # >1: overlapping fdatasyncs in that many threads
+    # Publish to NATS JetStream instead of the local landing log (pipeline.webhooks.jetstream).
+    jetstream: JetStreamConfig | None = None
     now_ms: Callable[[], int] = wall_clock_ms  # injectable for tests of late retries and replays
 
     def __post_init__(self) -> None:
@@ -129,12 +132,16 @@ class WebhookReceiver:
             config.secret_file, config.env_secret, check_interval=config.secrets_check_interval
         )
         self.rejections: deque[dict[str, object]] = deque(maxlen=config.rejection_buffer)
-        self.landing = LandingLog(
-            config.landing_dir,
-            max_segment_bytes=config.max_segment_bytes,
-            max_segment_age_seconds=config.max_segment_age_seconds,
-            fsync_workers=config.fsync_workers,
-            on_batch=lambda b: self.metrics.observe_batch(b.records, b.fsync_seconds),
+        self.landing: LandingLog | JetStreamSink = (
+            JetStreamSink(config.jetstream)
+            if config.jetstream is not None
+            else LandingLog(
+                config.landing_dir,
+                max_segment_bytes=config.max_segment_bytes,
+                max_segment_age_seconds=config.max_segment_age_seconds,
+                fsync_workers=config.fsync_workers,
+                on_batch=lambda b: self.metrics.observe_batch(b.records, b.fsync_seconds),
+            )
         )
         self._started = False
         self.router = Router(
@@ -148,10 +155,12 @@ class WebhookReceiver:
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
         if not self._started:
+            self._started = True
+            if not isinstance(self.landing, LandingLog):
+                return  # JetStream dedupes by Nats-Msg-Id across receivers and restarts
             self.landing.start()  # recovers segments a crash left open, so they count below
             remembered = self.seen.rebuild(self.config.landing_dir, self.config.now_ms())
             log.info("remembering %d landed deliveries for deduplication", remembered)
-            self._started = True
             if self.landing.recovery and self.landing.recovery.sealed:
                 log.warning(
                     "sealed %d segments left open by a crash", len(self.landing.recovery.sealed)
@@ -185,6 +194,8 @@ class WebhookReceiver:
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if isinstance(self.landing, JetStreamSink):
+                    await self.landing.aclose()
                 self.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -321,6 +332,19 @@ class WebhookReceiver:
 
     # -- operator endpoints ------------------------------------------------------------------
     async def _healthz(self, request: Request) -> Response:
+        if isinstance(self.landing, JetStreamSink):
+            # connected lazily on the first delivery: healthy until a publish has failed
+            healthy = self.landing.last_error is None
+            body = {
+                "status": "ok" if healthy else "degraded",
+                "jetstream_url": self.landing.config.url,
+                "jetstream_stream": self.landing.config.stream,
+                "connected": self.landing.running,
+                "published": self.landing.published,
+                "last_landing_error": self.landing.last_error,
+                "secrets_active": len(self.secrets.active_secrets()),
+            }
+            return JSONResponse(body, status_code=200 if healthy else 503)
         landing_dir = self.config.landing_dir
         writable = landing_dir.is_dir() and os.access(landing_dir, os.W_OK)
         healthy = writable and self.landing.running and self.landing.last_error is None

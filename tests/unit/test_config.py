@@ -56,6 +56,11 @@ def test_tracked_channels_are_a_trimmed_list():
         ),
         pytest.param({"VELORA_CLIENT_ID": "abc"}, "VELORA_CLIENT_SECRET", id="id-without-secret"),
         pytest.param(
+            {"VELORA_WEBHOOK_JETSTREAM_URL": "http://127.0.0.1:4222"},
+            "VELORA_WEBHOOK_JETSTREAM_URL",
+            id="jetstream-url-not-nats",
+        ),
+        pytest.param(
             {"VELORA_CLIENT_SECRET": "s", "VELORA_ACCESS_TOKEN": "t"},
             "VELORA_CLIENT_ID",
             id="secret-without-id",
