@@ -144,3 +144,34 @@ def test_webhook_job_loads_typed_rows_checks_them_then_publishes(tmp_path):
 
 def test_materialize_key_matches_the_pinned_asset():
     assert dg.AssetKey(["velora", "webhook_events"]) == WEBHOOK_EVENTS_KEY
+
+
+def test_with_jetstream_configured_the_sensor_and_the_job_use_the_stream(tmp_path, monkeypatch):
+    """VELORA_WEBHOOK_JETSTREAM_URL switches the sensor (unacked messages) and the load asset
+    (micro-batches, acked after the commit) from the landing log to JetStream."""
+    import asyncio
+
+    from pipeline.webhooks.jetstream import JetStreamConfig, JetStreamSink
+    from pipeline.webhooks.nats_launcher import running_nats
+
+    landing = tmp_path / "landing"  # stays empty: nothing lands on disk
+    with running_nats(tmp_path / "nats") as (url, _):
+        monkeypatch.setenv("VELORA_WEBHOOK_JETSTREAM_URL", url)
+        assert isinstance(_sensor(landing, None), dg.SkipReason)  # an empty stream
+
+        async def publish() -> None:
+            sink = JetStreamSink(JetStreamConfig(url))
+            for n in [0, 1, 2, 0]:  # event 0 twice: stored once (Nats-Msg-Id)
+                await sink.append_async(_follow(n, followed_at=START + timedelta(seconds=n)))
+            await sink.aclose()
+
+        asyncio.run(publish())
+        first = _sensor(landing, None)
+        assert isinstance(first, dg.SensorResult) and len(first.run_requests or []) == 1
+        job = defs.resolve_job_def("velora_webhook_job")
+        result = job.execute_in_process(resources=_resources(tmp_path, landing))
+        assert result.success
+        [materialization] = result.asset_materializations_for_node("velora__webhook_events")
+        assert materialization.metadata["loaded"].value == 3
+        assert materialization.metadata["loaded_core.follows"].value == 3
+        assert isinstance(_sensor(landing, first.cursor), dg.SkipReason)  # all acked
