@@ -1,20 +1,24 @@
 """Building marts: replace whole UTC-day partitions, in registry order, one transaction each.
 
 ``build_days(conn, ["channel_daily"], start, end)`` rebuilds those days of those marts;
-``rebuild_all(conn)`` re-derives every mart from core over every day core holds. Both run the
-same SQL, so an incremental history and a rebuilt one are identical row for row.
+``refresh_windows(conn, windows)`` rebuilds what new core rows of those time windows change (the
+data query ``find_changes``, then the pure ``plan``); ``rebuild_all(conn)`` re-derives every mart
+from core over every day core holds. All run the same SQL, and a partition reads only its own
+days' data, so an incremental history and a rebuilt one are identical row for row.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import duckdb
 
-from pipeline.marts.registry import MARTS, Mart, days_to_rebuild
+from pipeline.marts.changes import Window, find_changes
+from pipeline.marts.plan import Changes, DayRanges, day_span, plan
+from pipeline.marts.registry import MARTS, Mart
 from pipeline.marts.sqlfiles import run_file
 from pipeline.warehouse.run_log import RunRecord, record_runs
 
@@ -137,6 +141,35 @@ def core_day_range(conn: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
     return None if first is None or last is None else (first, last)
 
 
+def build_plan(
+    conn: duckdb.DuckDBPyConnection,
+    planned: Mapping[str, DayRanges],
+    progress: Callable[[BuildResult], None] | None = None,
+) -> list[BuildResult]:
+    """Build each mart's planned day ranges, in registry order (a mart after those it reads)."""
+    results: list[BuildResult] = []
+    for name in MARTS:
+        for start, end in planned.get(name, ()):
+            results += build_days(conn, [name], start, end, progress)
+    return results
+
+
+def _today(today: date | None) -> date:
+    return today or datetime.now(UTC).date()
+
+
+def refresh_windows(
+    conn: duckdb.DuckDBPyConnection,
+    windows: Iterable[Window],
+    *,
+    today: date | None = None,
+    progress: Callable[[BuildResult], None] | None = None,
+) -> list[BuildResult]:
+    """Rebuild what new core rows whose times fall in ``windows`` (``[lo, hi)`` each) change:
+    only the partitions ``plan`` names for what ``find_changes`` finds."""
+    return build_plan(conn, plan(find_changes(conn, windows), _today(today)), progress)
+
+
 def refresh(
     conn: duckdb.DuckDBPyConnection,
     first: date,
@@ -145,12 +178,9 @@ def refresh(
     today: date | None = None,
     progress: Callable[[BuildResult], None] | None = None,
 ) -> list[BuildResult]:
-    """Rebuild what new core data of the days ``first..last`` changes (``days_to_rebuild``)."""
-    plan = days_to_rebuild(first, last, today or datetime.now(UTC).date())
-    results: list[BuildResult] = []
-    for name, (start, end) in plan.items():
-        results += build_days(conn, [name], start, end, progress)
-    return results
+    """Rebuild what new core data of the (whole) UTC days ``first..last`` changes."""
+    window = (_bound(first), _bound(last + timedelta(days=1)))
+    return refresh_windows(conn, [window], today=today, progress=progress)
 
 
 def rebuild_all(
@@ -165,4 +195,5 @@ def rebuild_all(
     if span is None:
         return []
     first, last = span
-    return refresh(conn, first, last, today=today, progress=progress)
+    every = day_span(first, last)
+    return build_plan(conn, plan(Changes(every, every, every), _today(today)), progress)
