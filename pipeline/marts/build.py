@@ -127,7 +127,8 @@ def build_days(
 
 
 def core_day_range(conn: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
-    """The first and last UTC day core holds data of (live polls or webhook events)."""
+    """The first and last UTC day core holds data of (live polls, webhook events, leaderboards
+    or follower totals)."""
     rows = conn.execute(
         "SELECT min(d), max(d) FROM ("
         " SELECT CAST(min(snapshot_at) AS DATE) AS d FROM core.stream_snapshots"
@@ -135,7 +136,9 @@ def core_day_range(conn: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
         " UNION ALL SELECT CAST(min(event_at) AS DATE) FROM core.webhook_events"
         " UNION ALL SELECT CAST(max(event_at) AS DATE) FROM core.webhook_events"
         " UNION ALL SELECT CAST(min(snapshot_at) AS DATE) FROM core.leaderboard_entries"
-        " UNION ALL SELECT CAST(max(snapshot_at) AS DATE) FROM core.leaderboard_entries)"
+        " UNION ALL SELECT CAST(max(snapshot_at) AS DATE) FROM core.leaderboard_entries"
+        " UNION ALL SELECT CAST(min(snapshot_at) AS DATE) FROM core.channel_profiles"
+        " UNION ALL SELECT CAST(max(snapshot_at) AS DATE) FROM core.channel_profiles)"
     ).fetchall()
     first, last = rows[0] if rows else (None, None)
     return None if first is None or last is None else (first, last)

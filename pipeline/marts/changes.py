@@ -24,7 +24,12 @@ def find_changes(conn: duckdb.DuckDBPyConnection, windows: Iterable[Window]) -> 
     for lo, hi in windows:
         if hi <= lo:
             raise ValueError(f"empty window {lo}..{hi}")
-        kinds: dict[str, set] = {"day": set(), "session": set(), "profile": set(), "coverage": set()}
+        kinds: dict[str, set] = {
+            "day": set(),
+            "session": set(),
+            "profile": set(),
+            "coverage": set(),
+        }
         for kind, first, last in conn.execute(query, {"lo": lo, "hi": hi}).fetchall():
             kinds[kind] |= day_span(first, last)
         found = found | Changes(

@@ -74,7 +74,7 @@ def plan(changes: Changes, today: date) -> dict[str, DayRanges]:
         if "core.channel_profiles" in mart.upstream:  # a total is the base of later deltas
             own |= _spread(changes.profile_days, PROFILE_DAYS)
         for table in mart.upstream:
-            if table in owner:
+            if table in owner and MARTS[owner[table]].readers_follow_days:
                 own |= _spread(days[owner[table]], mart.upstream_lookback_days)
         days[mart.name] = {day for day in own if day <= today}
     return {name: ranges(d) for name, d in days.items() if d}
@@ -94,3 +94,22 @@ def days_to_rebuild(first: date, last: date, today: date) -> dict[str, tuple[dat
         name: (spans[0][0], spans[-1][1])
         for name, spans in plan(conservative(first, last), today).items()
     }
+
+
+def to_metadata(planned: Mapping[str, DayRanges]) -> dict[str, list[list[str]]]:
+    """A plan as JSON: per mart, ``[first, last]`` day pairs (inclusive), as loads report it."""
+    return {
+        name: [[start.isoformat(), (end - timedelta(days=1)).isoformat()] for start, end in spans]
+        for name, spans in planned.items()
+    }
+
+
+def from_metadata(value: Mapping[str, Iterable[Iterable[str]]]) -> dict[str, set[date]]:
+    """The days per mart of a plan ``to_metadata`` wrote."""
+    out: dict[str, set[date]] = {}
+    for name, spans in value.items():
+        for first, last in (tuple(span) for span in spans):
+            out.setdefault(name, set()).update(
+                day_span(date.fromisoformat(first), date.fromisoformat(last))
+            )
+    return out

@@ -37,6 +37,9 @@ class Mart:
     upstream_lookback_days: int = 0
     params: dict[str, object] = field(default_factory=dict)
     changed_by: str = "days"  # "days": the days its core rows fall in; "sessions": see above
+    # False: a change to its day D changes no given day of its readers (the plan names the days
+    # from the data instead: a channel's first webhook event changes all its channel-days)
+    readers_follow_days: bool = True
 
     @property
     def table(self) -> str:
@@ -81,6 +84,7 @@ MARTS: dict[str, Mart] = dict(
             steps=("webhook_coverage.sql",),
             description="the channels webhooks cover, each with the time of its first event "
             "(test deliveries aside), by the day of that event",
+            readers_follow_days=False,
         ),
         _mart(
             "channel_daily",
