@@ -95,7 +95,6 @@ MARTS: dict[str, Mart] = dict(
                 "marts.webhook_coverage",
                 "core.follows",
                 "core.channel_profiles",
-                "core.webhook_events",
             ),
             steps=("channel_daily.sql",),
             description="hours watched, airtime, average and peak viewers, streams and "
