@@ -60,23 +60,20 @@ sessions_hit AS (
         ON s.channel_id = o.channel_id AND s.first_sample_at <= o.offline_at
     GROUP BY o.channel_id, o.offline_at
 ),
+event_rows AS (  -- each webhook table's rows by when they arrived and when they happened
+    SELECT event_at, followed_at AS row_at FROM core.follows
+    UNION ALL SELECT event_at, subscribed_at FROM core.subscriptions
+    UNION ALL SELECT event_at, ended_at FROM core.subscription_ends
+    UNION ALL SELECT event_at, gifted_at FROM core.gifts
+    UNION ALL SELECT event_at, tipped_at FROM core.volts_tips
+    UNION ALL SELECT event_at, redeemed_at FROM core.points_redemptions
+    UNION ALL SELECT event_at, raided_at FROM core.raids
+),
 row_days AS (
     SELECT CAST(unnest(generate_series(CAST(lo AS DATE), CAST(hi - INTERVAL 1 MICROSECOND AS DATE),
                                        INTERVAL 1 DAY)) AS DATE) AS day
     FROM w
-    UNION SELECT CAST(followed_at AS DATE) FROM core.follows, w
-        WHERE event_at >= w.lo AND event_at < w.hi
-    UNION SELECT CAST(subscribed_at AS DATE) FROM core.subscriptions, w
-        WHERE event_at >= w.lo AND event_at < w.hi
-    UNION SELECT CAST(ended_at AS DATE) FROM core.subscription_ends, w
-        WHERE event_at >= w.lo AND event_at < w.hi
-    UNION SELECT CAST(gifted_at AS DATE) FROM core.gifts, w
-        WHERE event_at >= w.lo AND event_at < w.hi
-    UNION SELECT CAST(tipped_at AS DATE) FROM core.volts_tips, w
-        WHERE event_at >= w.lo AND event_at < w.hi
-    UNION SELECT CAST(redeemed_at AS DATE) FROM core.points_redemptions, w
-        WHERE event_at >= w.lo AND event_at < w.hi
-    UNION SELECT CAST(raided_at AS DATE) FROM core.raids, w
+    UNION SELECT CAST(row_at AS DATE) FROM event_rows, w
         WHERE event_at >= w.lo AND event_at < w.hi
 ),
 profile_days AS (
