@@ -184,8 +184,10 @@ def planned_days(metadata: dict[str, object], today: date) -> set[date]:
     span = changed_days(metadata)
     if span is None:
         return set()
-    return set().union(*(day_span(s, e - timedelta(days=1)) for s, e in
-                         days_to_rebuild(*span, today).values()))  # fmt: skip
+    days: set[date] = set()
+    for start, end in days_to_rebuild(*span, today).values():
+        days |= day_span(start, end - timedelta(days=1))
+    return days
 
 
 @dg.sensor(
