@@ -50,14 +50,22 @@ def build_mart(conn: duckdb.DuckDBPyConnection, mart: Mart, start: date, end: da
         raise ValueError(f"empty day range {start}..{end}")
     params = {"day_start": _bound(start), "day_end": _bound(end), **mart.params}
     started_at = datetime.now(UTC)
+    # bounds of the partition column's own type: a DATE column compared with a timestamp is cast
+    # row by row, and its zone maps no longer skip the other days (a scan of the whole mart)
+    bounds = [
+        {"lo": start, "hi": end}
+        if dtype == "date"
+        else {"lo": params["day_start"], "hi": params["day_end"]}
+        for dtype in mart.partition_types
+    ]
     conn.execute("BEGIN TRANSACTION")
     try:
-        for table, column in zip(mart.tables, mart.partition_columns, strict=True):
+        for table, column, bound in zip(mart.tables, mart.partition_columns, bounds, strict=True):
             # table and column come from the registry, never from input
             conn.execute(
                 f"DELETE FROM {_quoted(table)} WHERE {_quoted(column)} >= $lo "  # noqa: S608
                 f"AND {_quoted(column)} < $hi",
-                {"lo": params["day_start"], "hi": params["day_end"]},
+                bound,
             )
         for step in mart.steps:
             run_file(conn, step, params)
@@ -65,9 +73,11 @@ def build_mart(conn: duckdb.DuckDBPyConnection, mart: Mart, start: date, end: da
             table: conn.execute(
                 f"SELECT count(*) FROM {_quoted(table)} WHERE {_quoted(column)} >= $lo "  # noqa: S608
                 f"AND {_quoted(column)} < $hi",
-                {"lo": params["day_start"], "hi": params["day_end"]},
+                bound,
             ).fetchall()[0][0]
-            for table, column in zip(mart.tables, mart.partition_columns, strict=True)
+            for table, column, bound in zip(
+                mart.tables, mart.partition_columns, bounds, strict=True
+            )
         }
         record = RunRecord(
             "marts", mart.name, params["day_start"], started_at, datetime.now(UTC), "ok",

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import polars as pl
+
 from pipeline.marts import revenue
 from pipeline.schemas.registry import table_spec
 
@@ -53,6 +55,14 @@ class Mart:
     def partition_columns(self) -> tuple[str, ...]:
         """Per table, the column whose UTC day is its partition (from the schema registry)."""
         return tuple(str(table_spec(t).partition_column) for t in self.tables)
+
+    @property
+    def partition_types(self) -> tuple[str, ...]:
+        """Per table, "date" or "timestamp": the type of its partition column."""
+        return tuple(
+            "date" if table_spec(t).columns[column] == pl.Date else "timestamp"
+            for t, column in zip(self.tables, self.partition_columns, strict=True)
+        )
 
 
 def _mart(name: str, **kwargs: object) -> tuple[str, Mart]:

@@ -36,6 +36,7 @@ earlier AS (
     WHERE source = 'live'
       AND snapshot_at >= CAST($day_start AS TIMESTAMPTZ) - INTERVAL 2 DAY
       AND snapshot_at < CAST($day_start AS TIMESTAMPTZ)
+      AND stream_id IN (SELECT stream_id FROM firsts)
 ),
 owned AS (
     SELECT f.stream_id, f.first_sample_at
