@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -19,10 +21,29 @@ KINDS = {"duckdb", "python"}
 # The one asset that publishes the read-only snapshot; every job selects it as its last step.
 PUBLISH_GROUP = "publish"
 PUBLISHED_SNAPSHOT_KEY = dg.AssetKey([KEY_PREFIX, "published_snapshot"])
-# Metadata of a load: the UTC days of core it changed (the marts sensor rebuilds those).
+# Metadata of a load: the UTC days of core it changed, and per mart the day partitions that
+# pipeline.marts.plan decided those rows change (the marts sensor rebuilds those).
 CHANGED_DAY_FIRST, CHANGED_DAY_LAST = "changed_day_first", "changed_day_last"
+MART_DAYS = "mart_days"
 
 
 def warehouse_connection(path: Path) -> closing[duckdb.DuckDBPyConnection]:
     """A read-write connection that is closed on exit, so the file lock is released promptly."""
     return closing(connect(path))
+
+
+def planned_mart_days(
+    path: Path, windows: Sequence[tuple[datetime, datetime]]
+) -> dict[str, dg.JsonMetadataValue]:
+    """``{MART_DAYS: ...}``: the mart partitions that core rows whose times fall in ``windows``
+    change, found right after the load, while marts.stream_sessions still shows them unbuilt."""
+    from pipeline.marts import find_changes, plan
+    from pipeline.marts.plan import to_metadata
+
+    if not windows:
+        return {MART_DAYS: dg.MetadataValue.json({})}
+    # never before the data's own days (a replayed or simulated clock may run ahead)
+    today = max(datetime.now(UTC).date(), *(hi.date() for _, hi in windows))
+    with warehouse_connection(path) as conn:
+        planned = plan(find_changes(conn, windows), today)
+    return {MART_DAYS: dg.MetadataValue.json(to_metadata(planned))}

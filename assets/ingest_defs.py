@@ -5,7 +5,7 @@ write, idempotent per ``poll_at``), report the counts. Publishing is not an inge
 group's job ends with ``velora/published_snapshot`` (``assets/publish_defs.py``).
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
@@ -18,12 +18,17 @@ from assets.common import (
     KINDS,
     PUBLISHED_SNAPSHOT_KEY,
     WAREHOUSE_POOL,
+    planned_mart_days,
 )
 from assets.resources import VeloraApiResource, WarehouseResource, resolve_settings
 from pipeline import cadence
 from pipeline.config import Settings
 from pipeline.ingest import ENDPOINT_JOBS, run_endpoint
 from pipeline.ingest.results import IngestError, IngestResult
+from pipeline.marts import MARTS
+
+# Core tables some mart reads: only loads of these can change a mart.
+MART_INPUTS = frozenset(table for mart in MARTS.values() for table in mart.upstream)
 
 GROUPS = tuple(CRON)
 
@@ -87,7 +92,11 @@ def endpoint_asset(name: str) -> dg.AssetsDefinition:
             ) from exc
         for failure in result.failures[:20]:
             context.log.warning("%s: %s", name, failure)
-        return dg.MaterializeResult(metadata=ingest_metadata(result))
+        # every row of a poll has the poll's time: the window is that instant
+        reads = MART_INPUTS.intersection(tables_of(name))
+        windows = [(result.poll_at, result.poll_at + timedelta(microseconds=1))] if reads else []
+        planned = planned_mart_days(settings.warehouse_path, windows)
+        return dg.MaterializeResult(metadata={**ingest_metadata(result), **planned})
 
     return _asset
 

@@ -7,10 +7,13 @@ policy), so a backfill from the UI or ``velora marts build`` is one short transa
 Each asset checks what it wrote (Pandera per table and day, plus the day's reconciliation) as
 blocking checks: a failing check stops the marts built on it and the publish of that run.
 
-``velora_marts_sensor`` keeps the marts incremental: it reads the days new data fell in from the
-ingest and webhook materializations (never the warehouse, which a run may hold) and requests one
-run over exactly the days ``days_to_rebuild`` names; a new UTC day is requested even without new
-data, so the rankings roll on.
+``velora_marts_sensor`` keeps the marts incremental: it reads the mart partitions each ingest and
+webhook materialization reports (``mart_days``: what ``pipeline.marts.plan`` decided the load's
+rows change, found by the load itself, since the sensor never opens the warehouse a run may hold)
+and requests one run over the days they span; a materialization without that plan falls back to
+the conservative ``days_to_rebuild`` of its changed days. A new UTC day is requested even without
+new data, so the rankings roll on. One run spans every mart's days: a late event makes it cover
+the days from the late one to today for every mart (a superset, never a miss).
 """
 
 import hashlib
@@ -25,6 +28,7 @@ from assets.common import (
     CHANGED_DAY_LAST,
     KEY_PREFIX,
     KINDS,
+    MART_DAYS,
     PUBLISHED_SNAPSHOT_KEY,
     WAREHOUSE_POOL,
     warehouse_connection,
@@ -33,8 +37,9 @@ from assets.policy import RUN_BY_JOBS_TAG
 from assets.resources import WarehouseResource, resolve_settings
 from assets.webhook_defs import WEBHOOK_EVENTS_KEY
 from pipeline.ingest import ENDPOINT_JOBS
-from pipeline.marts import MARTS, build_days, days_to_rebuild
+from pipeline.marts import MARTS, Changes, build_days, days_to_rebuild, plan
 from pipeline.marts.checks import check_days
+from pipeline.marts.plan import day_span, from_metadata
 from pipeline.schemas.webhooks import WEBHOOK_SCHEMAS
 
 MARTS_GROUP = "marts"
@@ -170,19 +175,34 @@ def _value(entry: object) -> object:
     return getattr(entry, "value", entry)
 
 
+def planned_days(metadata: dict[str, object], today: date) -> set[date]:
+    """The mart days one load's materialization asks for: its reported plan, else the
+    conservative plan of the days it changed."""
+    reported = metadata.get(MART_DAYS)
+    if isinstance(reported, dict):
+        return set().union(*from_metadata(reported).values())
+    span = changed_days(metadata)
+    if span is None:
+        return set()
+    days: set[date] = set()
+    for start, end in days_to_rebuild(*span, today).values():
+        days |= day_span(start, end - timedelta(days=1))
+    return days
+
+
 @dg.sensor(
     name="velora_marts_sensor",
     job=marts_job,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Requests a marts run over the days that new API polls or webhook events fell "
-    "in, and over each new UTC day.",
+    description="Requests a marts run over the partitions that new API polls or webhook events "
+    "change (as each load planned them), and over each new UTC day.",
 )
 def velora_marts_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
     cursor = json.loads(context.cursor) if context.cursor else {}
     seen: dict[str, int] = cursor.get("after", {})
     today = datetime.now(UTC).date()
-    days: list[date] = []
+    days: set[date] = set()
     monitored = [dg.AssetKey([KEY_PREFIX, n]) for n in ENDPOINT_JOBS] + [WEBHOOK_EVENTS_KEY]
     for key in monitored:
         records = context.instance.fetch_materializations(
@@ -196,21 +216,19 @@ def velora_marts_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult 
                 k: _value(v)
                 for k, v in (materialization.metadata if materialization else {}).items()
             }
-            span = changed_days(metadata)
-            if span is not None:
-                days += list(span)
+            days |= planned_days(metadata, today)
             seen[key.to_user_string()] = record.storage_id
     if cursor.get("day") != today.isoformat():
-        days.append(today)  # a new day: growth rankings roll on even without new data
+        # a new day: growth rankings roll on even without new data
+        for spans in plan(Changes(days=frozenset({today})), today).values():
+            days |= {start for start, _ in spans}
     new_cursor = json.dumps({"after": seen, "day": today.isoformat()})
     if not days:
         return dg.SensorResult(
             skip_reason=dg.SkipReason("no new data since the last marts run"), cursor=new_cursor
         )
-    plan = days_to_rebuild(min(days), max(days), today)
-    start = max(min(s for s, _ in plan.values()), MART_PARTITIONS.start.date())
-    end = max(e for _, e in plan.values())
-    last = end - timedelta(days=1)
+    start = max(min(days), MART_PARTITIONS.start.date())
+    last = max(days)
     digest = hashlib.sha256(new_cursor.encode()).hexdigest()[:12]
     return dg.SensorResult(
         run_requests=[

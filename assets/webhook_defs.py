@@ -5,6 +5,7 @@ sealed segment not yet loaded; the sensor's cursor only stops it from asking twi
 segment. The webhook job ends with ``velora/published_snapshot``, like every job.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -17,6 +18,7 @@ from assets.common import (
     KINDS,
     PUBLISHED_SNAPSHOT_KEY,
     WAREHOUSE_POOL,
+    planned_mart_days,
     warehouse_connection,
 )
 from assets.resources import WarehouseResource, WebhookLandingResource, resolve_settings
@@ -55,6 +57,8 @@ def webhook_events(
         result = load_sealed_segments(landing_dir, settings.warehouse_path)
     for error in result.errors[:20]:
         context.log.warning("quarantined: %s", error)
+    first, last = result.first_event_at, result.last_event_at
+    windows = [(first, last + timedelta(microseconds=1))] if first and last else []
     return dg.MaterializeResult(
         metadata={
             "segments": result.segments,
@@ -73,6 +77,7 @@ def webhook_events(
                 if result.first_event_at and result.last_event_at
                 else {}
             ),
+            **planned_mart_days(settings.warehouse_path, windows),
         }
     )
 

@@ -5,6 +5,8 @@
 -- follows, a subscription, a Volts tip and a channel-points redemption (gifts, sub ends and raids
 -- for some creators). Profiles and leaderboards are polled daily at 00:00. Every row is a pure
 -- function of (creator, day), so a history loaded hour by hour equals one loaded at once.
+-- Rows are written in time order, as the pollers and the webhook loader append them, so the
+-- zone maps on time prune a day's reads as they do in a real warehouse.
 CREATE OR REPLACE TEMP TABLE bench_streams AS
 SELECT c, d,
        TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_days(CAST(d AS INTEGER))
@@ -25,7 +27,8 @@ FROM (
                                      INTERVAL 5 MINUTE)) AS t
     FROM bench_streams
 )
-WHERE t >= CAST($lo AS TIMESTAMPTZ) AND t < CAST($hi AS TIMESTAMPTZ);
+WHERE t >= CAST($lo AS TIMESTAMPTZ) AND t < CAST($hi AS TIMESTAMPTZ)
+ORDER BY t;
 
 CREATE OR REPLACE TEMP TABLE bench_events AS
 SELECT * FROM (
@@ -40,7 +43,8 @@ SELECT * FROM (
        OR (kind = 'gift' AND c % 5 = 0) OR (kind = 'sub_end' AND c % 7 = 0)
        OR (kind = 'raid' AND c % 50 = 0)
 )
-WHERE happened_at >= CAST($lo AS TIMESTAMPTZ) AND happened_at < CAST($hi AS TIMESTAMPTZ);
+WHERE happened_at >= CAST($lo AS TIMESTAMPTZ) AND happened_at < CAST($hi AS TIMESTAMPTZ)
+ORDER BY happened_at;
 
 INSERT INTO core.webhook_events (event_key, event_type, canonical_type, channel_id,
     channel_source, event_at, received_at, is_test, envelope_variant, payload, segment)
@@ -111,11 +115,13 @@ INSERT INTO core.channel_profiles (snapshot_at, user_id, username, follower_coun
     fetched_at, cadence_minutes)
 SELECT p.happened_at, 'c' || c, 'name' || c,
        1000 + c * 10 + 2 * CAST(epoch(p.happened_at) // 86400 AS BIGINT) % 100000, false, p.happened_at, 1440
-FROM bench_polls p, range(CAST($creators AS BIGINT)) a(c);
+FROM bench_polls p, range(CAST($creators AS BIGINT)) a(c)
+ORDER BY p.happened_at;
 
 INSERT INTO core.leaderboard_entries (snapshot_at, board, creator_id, user_id, rank, username,
     amount, period, fetched_at, cadence_minutes)
 SELECT p.happened_at, b.board, 'c' || c, 'u' || (c * 13 + r) % 50000, CAST(r AS INTEGER),
        'fan' || (c * 13 + r) % 50000, 10000 - 100 * r, 'all', p.happened_at, 1440
 FROM bench_polls p, range(least(50, CAST($creators AS BIGINT))) a(c), range(1, 11) k(r),
-     (VALUES ('volts'), ('gifts'), ('points')) b(board);
+     (VALUES ('volts'), ('gifts'), ('points')) b(board)
+ORDER BY p.happened_at;

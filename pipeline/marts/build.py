@@ -1,20 +1,24 @@
 """Building marts: replace whole UTC-day partitions, in registry order, one transaction each.
 
 ``build_days(conn, ["channel_daily"], start, end)`` rebuilds those days of those marts;
-``rebuild_all(conn)`` re-derives every mart from core over every day core holds. Both run the
-same SQL, so an incremental history and a rebuilt one are identical row for row.
+``refresh_windows(conn, windows)`` rebuilds what new core rows of those time windows change (the
+data query ``find_changes``, then the pure ``plan``); ``rebuild_all(conn)`` re-derives every mart
+from core over every day core holds. All run the same SQL, and a partition reads only its own
+days' data, so an incremental history and a rebuilt one are identical row for row.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import duckdb
 
-from pipeline.marts.registry import MARTS, Mart, days_to_rebuild
+from pipeline.marts.changes import Window, find_changes
+from pipeline.marts.plan import Changes, DayRanges, day_span, plan
+from pipeline.marts.registry import MARTS, Mart
 from pipeline.marts.sqlfiles import run_file
 from pipeline.warehouse.run_log import RunRecord, record_runs
 
@@ -46,14 +50,22 @@ def build_mart(conn: duckdb.DuckDBPyConnection, mart: Mart, start: date, end: da
         raise ValueError(f"empty day range {start}..{end}")
     params = {"day_start": _bound(start), "day_end": _bound(end), **mart.params}
     started_at = datetime.now(UTC)
+    # bounds of the partition column's own type: a DATE column compared with a timestamp is cast
+    # row by row, and its zone maps no longer skip the other days (a scan of the whole mart)
+    bounds = [
+        {"lo": start, "hi": end}
+        if dtype == "date"
+        else {"lo": params["day_start"], "hi": params["day_end"]}
+        for dtype in mart.partition_types
+    ]
     conn.execute("BEGIN TRANSACTION")
     try:
-        for table, column in zip(mart.tables, mart.partition_columns, strict=True):
+        for table, column, bound in zip(mart.tables, mart.partition_columns, bounds, strict=True):
             # table and column come from the registry, never from input
             conn.execute(
                 f"DELETE FROM {_quoted(table)} WHERE {_quoted(column)} >= $lo "  # noqa: S608
                 f"AND {_quoted(column)} < $hi",
-                {"lo": params["day_start"], "hi": params["day_end"]},
+                bound,
             )
         for step in mart.steps:
             run_file(conn, step, params)
@@ -61,9 +73,11 @@ def build_mart(conn: duckdb.DuckDBPyConnection, mart: Mart, start: date, end: da
             table: conn.execute(
                 f"SELECT count(*) FROM {_quoted(table)} WHERE {_quoted(column)} >= $lo "  # noqa: S608
                 f"AND {_quoted(column)} < $hi",
-                {"lo": params["day_start"], "hi": params["day_end"]},
+                bound,
             ).fetchall()[0][0]
-            for table, column in zip(mart.tables, mart.partition_columns, strict=True)
+            for table, column, bound in zip(
+                mart.tables, mart.partition_columns, bounds, strict=True
+            )
         }
         record = RunRecord(
             "marts", mart.name, params["day_start"], started_at, datetime.now(UTC), "ok",
@@ -123,7 +137,8 @@ def build_days(
 
 
 def core_day_range(conn: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
-    """The first and last UTC day core holds data of (live polls or webhook events)."""
+    """The first and last UTC day core holds data of (live polls, webhook events, leaderboards
+    or follower totals)."""
     rows = conn.execute(
         "SELECT min(d), max(d) FROM ("
         " SELECT CAST(min(snapshot_at) AS DATE) AS d FROM core.stream_snapshots"
@@ -131,10 +146,41 @@ def core_day_range(conn: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
         " UNION ALL SELECT CAST(min(event_at) AS DATE) FROM core.webhook_events"
         " UNION ALL SELECT CAST(max(event_at) AS DATE) FROM core.webhook_events"
         " UNION ALL SELECT CAST(min(snapshot_at) AS DATE) FROM core.leaderboard_entries"
-        " UNION ALL SELECT CAST(max(snapshot_at) AS DATE) FROM core.leaderboard_entries)"
+        " UNION ALL SELECT CAST(max(snapshot_at) AS DATE) FROM core.leaderboard_entries"
+        " UNION ALL SELECT CAST(min(snapshot_at) AS DATE) FROM core.channel_profiles"
+        " UNION ALL SELECT CAST(max(snapshot_at) AS DATE) FROM core.channel_profiles)"
     ).fetchall()
     first, last = rows[0] if rows else (None, None)
     return None if first is None or last is None else (first, last)
+
+
+def build_plan(
+    conn: duckdb.DuckDBPyConnection,
+    planned: Mapping[str, DayRanges],
+    progress: Callable[[BuildResult], None] | None = None,
+) -> list[BuildResult]:
+    """Build each mart's planned day ranges, in registry order (a mart after those it reads)."""
+    results: list[BuildResult] = []
+    for name in MARTS:
+        for start, end in planned.get(name, ()):
+            results += build_days(conn, [name], start, end, progress)
+    return results
+
+
+def _today(today: date | None) -> date:
+    return today or datetime.now(UTC).date()
+
+
+def refresh_windows(
+    conn: duckdb.DuckDBPyConnection,
+    windows: Iterable[Window],
+    *,
+    today: date | None = None,
+    progress: Callable[[BuildResult], None] | None = None,
+) -> list[BuildResult]:
+    """Rebuild what new core rows whose times fall in ``windows`` (``[lo, hi)`` each) change:
+    only the partitions ``plan`` names for what ``find_changes`` finds."""
+    return build_plan(conn, plan(find_changes(conn, windows), _today(today)), progress)
 
 
 def refresh(
@@ -145,12 +191,9 @@ def refresh(
     today: date | None = None,
     progress: Callable[[BuildResult], None] | None = None,
 ) -> list[BuildResult]:
-    """Rebuild what new core data of the days ``first..last`` changes (``days_to_rebuild``)."""
-    plan = days_to_rebuild(first, last, today or datetime.now(UTC).date())
-    results: list[BuildResult] = []
-    for name, (start, end) in plan.items():
-        results += build_days(conn, [name], start, end, progress)
-    return results
+    """Rebuild what new core data of the (whole) UTC days ``first..last`` changes."""
+    window = (_bound(first), _bound(last + timedelta(days=1)))
+    return refresh_windows(conn, [window], today=today, progress=progress)
 
 
 def rebuild_all(
@@ -165,4 +208,5 @@ def rebuild_all(
     if span is None:
         return []
     first, last = span
-    return refresh(conn, first, last, today=today, progress=progress)
+    every = day_span(first, last)
+    return build_plan(conn, plan(Changes(every, every, every), _today(today)), progress)

@@ -147,9 +147,11 @@ METRICS: tuple[Metric, ...] = (
         "exact",
         "New follows that day: counted from channel.follow events where the channel's webhooks "
         "cover it (followers_source = events), otherwise the change of the follower total "
-        "(follower_totals, which nets out unfollows).",
-        "count(core.follows) per day, else last follower_count − the previous day's",
-        "marts.channel_daily ← core.follows, core.channel_profiles",
+        "(follower_totals, which nets out unfollows) since the last day with a total, at most 7 "
+        "days before (none further back: unknown).",
+        "count(core.follows) per day, else last follower_count − that of the last day with one "
+        "(≤ 7 days before)",
+        "marts.channel_daily ← core.follows, core.channel_profiles, marts.webhook_coverage",
         _CHANNEL,
     ),
     Metric(

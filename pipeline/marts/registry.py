@@ -3,15 +3,18 @@
 Every mart is partitioned by UTC day and built by replacing whole day partitions: delete the
 days, run the mart's SQL files for them (pipeline/marts/sql). That makes every build idempotent
 (a rebuild never duplicates a row) and incremental (a run touches only the days its new data
-falls in). ``upstream_lookback_days`` says how many days before its own a partition reads of the marts
-it depends on: a change to day D also rebuilds D + 1 .. D + lookback of that mart.
-Order matters: a mart comes after the marts it reads.
+falls in: pipeline/marts/plan.py decides which). ``changed_by`` says which days of core a mart's
+partition reads: its own ("days") or those of the sessions it owns ("sessions": a session reads
+up to 48 h past its day). ``upstream_lookback_days`` says how many days before its own a
+partition reads of the marts it depends on: a change to day D also rebuilds D + 1 .. D + lookback
+of that mart. Order matters: a mart comes after the marts it reads.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+
+import polars as pl
 
 from pipeline.marts import revenue
 from pipeline.schemas.registry import table_spec
@@ -22,6 +25,8 @@ LOW_CONFIDENCE_VIEWERS = 10.0
 LOW_CONFIDENCE_COVERAGE = 0.8
 BREAKOUT_TOP_N = 50  # a channel "breaks out" when it enters the top N of a growth ranking
 SESSION_SPAN_DAYS = 2  # a session is read up to 48 h after its first sample
+# A channel-day's follower delta is against its last total at most this many days before.
+PROFILE_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,10 @@ class Mart:
     description: str
     upstream_lookback_days: int = 0
     params: dict[str, object] = field(default_factory=dict)
+    changed_by: str = "days"  # "days": the days its core rows fall in; "sessions": see above
+    # False: a change to its day D changes no given day of its readers (the plan names the days
+    # from the data instead: a channel's first webhook event changes all its channel-days)
+    readers_follow_days: bool = True
 
     @property
     def table(self) -> str:
@@ -46,6 +55,14 @@ class Mart:
     def partition_columns(self) -> tuple[str, ...]:
         """Per table, the column whose UTC day is its partition (from the schema registry)."""
         return tuple(str(table_spec(t).partition_column) for t in self.tables)
+
+    @property
+    def partition_types(self) -> tuple[str, ...]:
+        """Per table, "date" or "timestamp": the type of its partition column."""
+        return tuple(
+            "date" if table_spec(t).columns[column] == pl.Date else "timestamp"
+            for t, column in zip(self.tables, self.partition_columns, strict=True)
+        )
 
 
 def _mart(name: str, **kwargs: object) -> tuple[str, Mart]:
@@ -73,6 +90,16 @@ MARTS: dict[str, Mart] = dict(
             steps=("session_segments.sql", "stream_sessions.sql", "stream_intervals.sql"),
             description="sessions (one per stream id, by the day of their first sample) and "
             "their viewer curve in 15-minute intervals",
+            changed_by="sessions",
+        ),
+        _mart(
+            "webhook_coverage",
+            tables=("marts.webhook_coverage",),
+            upstream=("core.webhook_events",),
+            steps=("webhook_coverage.sql",),
+            description="the channels webhooks cover, each with the time of its first event "
+            "(test deliveries aside), by the day of that event",
+            readers_follow_days=False,
         ),
         _mart(
             "channel_daily",
@@ -80,9 +107,9 @@ MARTS: dict[str, Mart] = dict(
             upstream=(
                 "marts.stream_intervals",
                 "marts.stream_sessions",
+                "marts.webhook_coverage",
                 "core.follows",
                 "core.channel_profiles",
-                "core.webhook_events",
             ),
             steps=("channel_daily.sql",),
             description="hours watched, airtime, average and peak viewers, streams and "
@@ -91,6 +118,8 @@ MARTS: dict[str, Mart] = dict(
             params={
                 "low_viewers": LOW_CONFIDENCE_VIEWERS,
                 "low_coverage": LOW_CONFIDENCE_COVERAGE,
+                "session_span_days": SESSION_SPAN_DAYS,
+                "profile_days": PROFILE_DAYS,
             },
         ),
         _mart(
@@ -160,15 +189,3 @@ MARTS: dict[str, Mart] = dict(
 )
 
 MART_TABLES: tuple[str, ...] = tuple(t for mart in MARTS.values() for t in mart.tables)
-
-
-def days_to_rebuild(first: date, last: date, today: date) -> dict[str, tuple[date, date]]:
-    """Per mart, the days ``[start, end)`` to rebuild when core data of the days ``first..last``
-    changed: a session's samples reach 48 h past the day that owns it, so the session marts go
-    back that far; a mart reading N earlier days of another reaches N days forward."""
-    start = first - timedelta(days=SESSION_SPAN_DAYS)
-    plan: dict[str, tuple[date, date]] = {}
-    for mart in MARTS.values():
-        end = min(last + timedelta(days=mart.upstream_lookback_days), today) + timedelta(days=1)
-        plan[mart.name] = (start, max(end, start + timedelta(days=1)))
-    return plan

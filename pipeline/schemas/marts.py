@@ -23,6 +23,7 @@ S = pl.String
 B = pl.Boolean
 
 MART_COLUMNS: dict[str, dict[str, Any]] = {
+    "marts.webhook_coverage": {"channel_id": S, "first_event_at": TS},
     "marts.stream_sessions": {
         "stream_id": S,
         "channel_id": S,
@@ -174,6 +175,7 @@ MART_COLUMNS: dict[str, dict[str, Any]] = {
 }
 
 MART_GRAINS: dict[str, tuple[str, ...]] = {
+    "marts.webhook_coverage": ("channel_id",),
     "marts.stream_sessions": ("stream_id",),
     "marts.stream_intervals": ("stream_id", "interval_start", "category_slug"),
     "marts.channel_daily": ("day", "channel_id"),
@@ -188,6 +190,7 @@ MART_GRAINS: dict[str, tuple[str, ...]] = {
 
 # The column whose UTC day is each table's partition (what a build replaces, a check reads).
 MART_PARTITIONS: dict[str, str] = {
+    "marts.webhook_coverage": "first_event_at",
     "marts.stream_sessions": "session_day",
     "marts.stream_intervals": "session_day",
     "marts.channel_daily": "day",
@@ -230,6 +233,7 @@ def _share_is_a_fraction(column: str) -> pa.Check:
 
 
 _NOT_NULL = {
+    "marts.webhook_coverage": {"channel_id", "first_event_at"},
     "marts.stream_sessions": {"stream_id", "channel_id", "session_day", "started_at", "end_source"},
     "marts.stream_intervals": {"stream_id", "channel_id", "session_day", "interval_start"},
     "marts.channel_daily": {"day", "channel_id", "low_confidence"},

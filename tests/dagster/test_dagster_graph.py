@@ -34,8 +34,10 @@ WEBHOOKS = "velora/webhook_events"
 MART_DEPS = {
     "velora/marts/live_totals": LIVE_KEYS,
     "velora/marts/stream_sessions": LIVE_KEYS | {WEBHOOKS, "velora/vods"},
+    "velora/marts/webhook_coverage": {WEBHOOKS},
     "velora/marts/channel_daily": {
         "velora/marts/stream_sessions",
+        "velora/marts/webhook_coverage",
         "velora/channel_profiles",
         WEBHOOKS,
     },
@@ -54,6 +56,7 @@ MART_DEPS = {
 MART_TABLES = {
     "live_totals": ["marts.live_totals"],
     "stream_sessions": ["marts.stream_sessions", "marts.stream_intervals"],
+    "webhook_coverage": ["marts.webhook_coverage"],
     "channel_daily": ["marts.channel_daily"],
     "category_daily": ["marts.category_daily", "marts.category_channel_daily"],
     "platform_hourly": ["marts.platform_hourly"],

@@ -103,6 +103,9 @@ def test_live_job_loads_checks_and_publishes_once_at_the_end(twin, tmp_path):
     assert live["quarantined"] == 0
     # the day the marts sensor rebuilds; ingest itself writes no mart
     assert live["changed_day_first"] == live["changed_day_last"] == poll_at.date().isoformat()
+    # and the partitions the planner found the poll changes: its day alone (no history yet)
+    day = [[poll_at.date().isoformat()] * 2]
+    assert live["mart_days"]["live_totals"] == live["mart_days"]["stream_sessions"] == day
     for name in ("top_streams", "growing_streams", "featured_streams"):
         meta = _metadata(result, name)
         assert meta["loaded"] > 0 and "snapshot" not in meta, name  # ingest assets don't publish

@@ -15,6 +15,8 @@ from pipeline.ingest.tracked import resolve_tracked
 from pipeline.warehouse import connect
 
 POLL = datetime(2026, 1, 15, 20, 0, tzinfo=UTC)
+# live every 5 minutes here: a snapshot stays "fresh" for 3 cadences (15 min)
+FIVE_MINUTE_LIVE = Settings(live_cadence_minutes=5)
 
 
 @pytest.fixture
@@ -37,7 +39,9 @@ def conn(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def test_configured_first_then_top_n_without_repeats(conn: duckdb.DuckDBPyConnection) -> None:
-    settings = replace(Settings(), tracked_channels=("USER3", "offline", "ghost"), top_n_tracked=3)
+    settings = replace(
+        FIVE_MINUTE_LIVE, tracked_channels=("USER3", "offline", "ghost"), top_n_tracked=3
+    )
     tracked = resolve_tracked(conn, settings, POLL + timedelta(minutes=5))
     assert [(t.username, t.user_id, t.reason, t.viewer_rank) for t in tracked] == [
         ("USER3", "u_3", "configured", 3),  # live: id and rank from the snapshot
@@ -49,6 +53,10 @@ def test_configured_first_then_top_n_without_repeats(conn: duckdb.DuckDBPyConnec
 
 
 def test_a_stale_live_snapshot_says_nobody_is_live(conn: duckdb.DuckDBPyConnection) -> None:
-    settings = replace(Settings(), top_n_tracked=3)
+    settings = replace(FIVE_MINUTE_LIVE, top_n_tracked=3)
     assert resolve_tracked(conn, settings, POLL + timedelta(hours=2)) == []
     assert len(resolve_tracked(conn, settings, POLL + timedelta(minutes=15))) == 3
+    # at the 1-minute default, 3 cadences are 3 minutes
+    one_minute = replace(Settings(), top_n_tracked=3)
+    assert len(resolve_tracked(conn, one_minute, POLL + timedelta(minutes=3))) == 3
+    assert resolve_tracked(conn, one_minute, POLL + timedelta(minutes=4)) == []

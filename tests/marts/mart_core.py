@@ -54,6 +54,14 @@ class Core:
         for i, viewers in enumerate(values):
             self.sample(stream, start + i * step, viewers, **kwargs)
 
+    def profile(self, channel: str, when: datetime, followers: int) -> None:
+        """A channel-profile poll: the channel's follower total at ``when``."""
+        self.conn.execute(
+            "INSERT INTO core.channel_profiles (snapshot_at, user_id, username, follower_count,"
+            " fetched_at) VALUES (?, ?, ?, ?, ?)",
+            [when, channel, f"name_{channel}", followers, when],
+        )
+
     def poll(self, when: datetime) -> None:
         """A live poll that listed a stream nobody cares about (moves 'the latest poll')."""
         self.sample("s_other", when, 1, channel="c_other")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import shutil
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import duckdb
 import pytest
 from mart_core import DAY, Core, at, rows
 
-from pipeline.marts import MART_TABLES, MARTS, build_days, days_to_rebuild, rebuild_all
+from pipeline.marts import MART_TABLES, MARTS, build_days, rebuild_all, refresh_windows
 from pipeline.marts.checks import reconcile_day
 from pipeline.marts.revenue import DEFAULT, RevenueAssumptions, estimate
 from pipeline.warehouse import connect
@@ -213,10 +214,13 @@ def test_growth_ranks_the_window_against_the_previous_one(
     assert ranked["cb"]["change"] == pytest.approx(0)
 
 
-def _random_history(core: Core, days: int, seed: int) -> list[tuple[datetime, object]]:
+Arrival = tuple[datetime, datetime, Callable[[], None]]  # arrives at, the row's time, insert
+
+
+def _random_history(core: Core, days: int, seed: int) -> list[Arrival]:
     """Sessions, offline events and monetization events over ``days``, as timed arrivals."""
     rng = random.Random(seed)
-    arrivals: list[tuple[datetime, object]] = []
+    arrivals: list[Arrival] = []
     for n in range(40):
         start = DAY + timedelta(minutes=rng.randrange(0, days * 24 * 60 - 600))
         length = rng.randrange(2, 80)
@@ -228,6 +232,7 @@ def _random_history(core: Core, days: int, seed: int) -> list[tuple[datetime, ob
             arrivals.append(
                 (
                     when,
+                    when,
                     lambda w=when, v=v, s=stream, c=channel, st=start: core.sample(
                         s, w, v, channel=c, started=st
                     ),
@@ -238,7 +243,7 @@ def _random_history(core: Core, days: int, seed: int) -> list[tuple[datetime, ob
             # sometimes the offline webhook arrives hours late
             late = timedelta(hours=rng.choice([0, 0, 3, 30]))
             arrivals.append(
-                (finish + late, lambda c=channel, s=stream, f=finish: core.offline(c, s, f))
+                (finish + late, finish, lambda c=channel, s=stream, f=finish: core.offline(c, s, f))
             )
         for _ in range(rng.randrange(0, 4)):
             when = start + timedelta(minutes=rng.randrange(0, 5 * length))
@@ -251,9 +256,67 @@ def _random_history(core: Core, days: int, seed: int) -> list[tuple[datetime, ob
                 "gift": lambda c=channel, w=when: gift(core, c, w, rng.randrange(1, 5), "g"),
                 "follow": lambda c=channel, w=when: core.follow(c, w),
             }[kind]
-            arrivals.append((when + timedelta(hours=rng.choice([0, 0, 26])), action))
-    arrivals.sort(key=lambda item: item[0])
-    return arrivals  # type: ignore[return-value]
+            arrivals.append((when + timedelta(hours=rng.choice([0, 0, 26])), when, action))
+    return arrivals
+
+
+def _late_sample(core: Core) -> list[Arrival]:
+    """A sample of day 0's stream arrives a day late and moves the start of the channel's next
+    stream, owned by day 1 (which reported a start before that sample)."""
+    first, late, second = at(23, 0), at(23, 50), at(0, 5, day=1)
+    out: list[Arrival] = [
+        (first + timedelta(minutes=5 * i), first + timedelta(minutes=5 * i),
+         lambda i=i: core.sample("l1", first + timedelta(minutes=5 * i), 50, channel="cl"))
+        for i in range(9)
+    ]  # fmt: skip
+    out += [
+        (second + timedelta(minutes=5 * i), second + timedelta(minutes=5 * i),
+         lambda i=i: core.sample("l2", second + timedelta(minutes=5 * i), 80, channel="cl",
+                                 started=at(23, 45)))
+        for i in range(12)
+    ]  # fmt: skip
+    out.append((at(12, day=1), late, lambda: core.sample("l1", late, 60, channel="cl")))
+    return out
+
+
+def _late_profile(core: Core) -> list[Arrival]:
+    """Day 0's evening follower total arrives on day 4, after every other row of days 0 and 1:
+    day 1's delta is now against it (a total is the base of deltas up to 7 days on)."""
+    totals = ((0, 100), (1, 130))
+    out: list[Arrival] = [
+        (at(6, day=d), at(6, day=d), lambda d=d, n=n: core.profile("cp", at(6, day=d), n))
+        for d, n in totals
+    ]
+    out.append((at(1, day=4), at(20), lambda: core.profile("cp", at(20), 110)))
+    return out
+
+
+def _late_offline(core: Core) -> list[Arrival]:
+    """The offline event of a day-0 stream arrives 40 h late, past the 2 days a conservative
+    plan would reach back."""
+    start = at(8)
+    out: list[Arrival] = [
+        (start + timedelta(minutes=5 * i), start + timedelta(minutes=5 * i),
+         lambda i=i: core.sample("lo", start + timedelta(minutes=5 * i), 40, channel="co"))
+        for i in range(6)
+    ]  # fmt: skip
+    end_at = at(8, 40)
+    out.append((end_at + timedelta(hours=40), end_at, lambda: core.offline("co", "lo", end_at)))
+    return out
+
+
+def _first_webhook(core: Core) -> list[Arrival]:
+    """A channel streams and has follower totals for days before its first webhook event: the
+    event makes all its past channel-days count follows from events."""
+    begun = at(1)  # another channel's event: the capture has begun
+    out: list[Arrival] = [(begun, begun, lambda: core.follow("c_other", begun))]
+    for d in range(4):
+        when = at(9, day=d)
+        out.append((when, when, lambda w=when, d=d: core.profile("cw", w, 100 + 10 * d)))
+        out.append((when, when, lambda w=when, d=d: core.sample(f"w{d}", w, 30, channel="cw")))
+    follow_at = at(2, day=4)
+    out.append((follow_at, follow_at, lambda: core.follow("cw", follow_at)))
+    return out
 
 
 def _snapshot(conn: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
@@ -266,30 +329,81 @@ def _snapshot(conn: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     return out
 
 
-def test_incremental_marts_equal_a_rebuild_row_for_row(tmp_path: Path) -> None:
-    """Data arrives three hours at a time (late events included); after each batch only the days
-    ``days_to_rebuild`` names are built. The result equals ``velora rebuild``'s."""
+def _shows_late_sample(conn: duckdb.DuckDBPyConnection) -> bool:
+    got = conn.execute("SELECT started_at FROM marts.stream_sessions WHERE stream_id = 'l2'")
+    return got.fetchall() == [(at(23, 50),)]
+
+
+def _shows_late_profile(conn: duckdb.DuckDBPyConnection) -> bool:
+    got = conn.execute(
+        "SELECT followers_gained FROM marts.channel_daily WHERE channel_id = 'cp' AND day = ?",
+        [D0 + timedelta(days=1)],
+    )
+    return got.fetchall() == [(20,)]
+
+
+def _shows_late_offline(conn: duckdb.DuckDBPyConnection) -> bool:
+    got = conn.execute(
+        "SELECT end_source, ended_at FROM marts.stream_sessions WHERE stream_id = 'lo'"
+    )
+    return got.fetchall() == [("offline_event", at(8, 40))]
+
+
+def _shows_first_webhook(conn: duckdb.DuckDBPyConnection) -> bool:
+    got = conn.execute(
+        "SELECT DISTINCT followers_source FROM marts.channel_daily WHERE channel_id = 'cw'"
+        " AND day >= ?",
+        [D0 + timedelta(days=1)],
+    )
+    return got.fetchall() == [("events",)]
+
+
+@pytest.mark.parametrize(
+    ("late", "shows"),
+    [
+        pytest.param(None, None, id="random-history-with-late-offline-and-monetization-events"),
+        pytest.param(_late_sample, _shows_late_sample, id="late-sample-moves-a-later-partition"),
+        pytest.param(_late_profile, _shows_late_profile, id="late-total-changes-a-later-delta"),
+        pytest.param(_late_offline, _shows_late_offline, id="offline-event-40h-late"),
+        pytest.param(_first_webhook, _shows_first_webhook, id="first-webhook-rewrites-past-days"),
+    ],
+)
+def test_incremental_marts_equal_a_rebuild_row_for_row(
+    tmp_path: Path,
+    late: Callable[[Core], list[Arrival]] | None,
+    shows: Callable[[duckdb.DuckDBPyConnection], bool] | None,
+) -> None:
+    """Data arrives three hours at a time (a random history with late rows, or one late case
+    alone); after each batch only the partitions ``refresh_windows`` plans for the hours of the
+    batch's rows are built. The result equals ``velora rebuild``'s."""
     db = tmp_path / "incremental.duckdb"
     conn = connect(db)
     core = Core(conn)
     days = 3
-    arrivals = _random_history(core, days, seed=11)
+    # a late case alone: nothing else rebuilds the days it must rebuild itself
+    arrivals = late(core) if late else _random_history(core, days, seed=11)
+    arrivals.sort(key=lambda item: item[0])
     hour = DAY
     index = 0
     end_time = DAY + timedelta(days=days + 2)
     while hour < end_time:
         hour += timedelta(hours=3)
         # a new UTC day is built even without new data (the daily schedule): rankings roll on
-        touched: list[date] = [hour.date()] if hour.hour < 3 else []
+        windows = [(hour, hour + timedelta(days=1))] if hour.hour < 3 else []
+        times: list[datetime] = []
         while index < len(arrivals) and arrivals[index][0] <= hour:
-            when, action = arrivals[index]
-            action()  # type: ignore[operator]
-            touched.append(when.date())
+            _, when, action = arrivals[index]
+            action()
+            times.append(when)
             index += 1
-        if touched:
-            plan = days_to_rebuild(min(touched), max(touched), hour.date())
-            for name, (start, stop) in plan.items():
-                build_days(conn, [name], start, stop)
+        # the hours the batch's rows fall in, each its own window: a late row alone in its hour
+        for start in sorted({t.replace(minute=0, second=0, microsecond=0) for t in times}):
+            if windows and windows[-1][1] == start:
+                windows[-1] = (windows[-1][0], start + timedelta(hours=1))
+            else:
+                windows.append((start, start + timedelta(hours=1)))
+        if windows:
+            refresh_windows(conn, windows, today=hour.date())
     incremental = _snapshot(conn)
     conn.close()
     copy = tmp_path / "rebuilt.duckdb"
@@ -302,8 +416,10 @@ def test_incremental_marts_equal_a_rebuild_row_for_row(tmp_path: Path) -> None:
     failing = [
         d for d in range(days + 2) if not reconcile_day(rebuilt_conn, D0 + timedelta(days=d)).passed
     ]
+    shown = shows is None or shows(rebuilt_conn)
     rebuilt_conn.close()
     assert failing == []
-    assert sum(len(v) for v in incremental.values()) > 1000
+    assert shown, "the late rows must change the marts, or the case guards nothing"
+    assert sum(len(v) for v in incremental.values()) > (1000 if late is None else 10)
     for table in MART_TABLES:
         assert incremental[table] == rebuilt[table], table

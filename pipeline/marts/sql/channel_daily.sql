@@ -2,7 +2,10 @@
 -- intervals of every session (a session across midnight gives each day its share), streams by
 -- the day they began, followers exact from follow events where webhooks cover the channel, else
 -- from follower totals. Coverage of a channel: webhook capture had begun by the day
--- (the earliest event received) and the channel has delivered at least one event.
+-- (the earliest event received) and the channel has delivered at least one event
+-- (marts.webhook_coverage: one row per channel, so this never scans the event history).
+-- Every row reads only its own day and the days before it that the registry names, never the
+-- other days built with it: a day built alone equals the same day built in a week.
 INSERT INTO marts.channel_daily BY NAME
 WITH viewing AS (
     SELECT CAST(interval_start AS DATE) AS day, channel_id,
@@ -23,19 +26,18 @@ streams AS (
     WHERE session_day >= CAST($day_start AS DATE) AND session_day < CAST($day_end AS DATE)
     GROUP BY ALL
 ),
-names AS (  -- the channel's latest name among the sessions that reach into the days
-    SELECT channel_id, arg_max(username, last_sample_at) AS username
+session_names AS (
+    SELECT session_day, channel_id, username, last_sample_at
     FROM marts.stream_sessions
-    WHERE session_day >= CAST($day_start AS DATE) - 2 AND session_day < CAST($day_end AS DATE)
+    WHERE session_day >= CAST($day_start AS DATE) - $session_span_days
+      AND session_day < CAST($day_end AS DATE)
       AND username IS NOT NULL
-    GROUP BY channel_id
 ),
 capture AS (
-    SELECT min(event_at) AS since FROM core.webhook_events WHERE NOT is_test
+    SELECT min(first_event_at) AS since FROM marts.webhook_coverage
 ),
 covered AS (
-    SELECT DISTINCT channel_id FROM core.webhook_events
-    WHERE NOT is_test AND channel_id IS NOT NULL
+    SELECT channel_id FROM marts.webhook_coverage
 ),
 follow_events AS (
     SELECT CAST(followed_at AS DATE) AS day, channel_id, count(*) AS follows
@@ -50,14 +52,16 @@ totals AS (
            arg_max(follower_count, snapshot_at) AS last_count,
            arg_max(username, snapshot_at) AS username
     FROM core.channel_profiles
-    WHERE snapshot_at >= CAST($day_start AS TIMESTAMPTZ) - INTERVAL 7 DAY
+    WHERE snapshot_at >= CAST($day_start AS TIMESTAMPTZ) - to_days(CAST($profile_days AS INTEGER))
       AND snapshot_at < CAST($day_end AS TIMESTAMPTZ)
     GROUP BY ALL
 ),
-total_deltas AS (
+total_deltas AS (  -- against the channel's last total at most $profile_days days before
     SELECT day, channel_id, username, last_count,
-           last_count - lag(last_count) OVER (PARTITION BY channel_id ORDER BY day) AS delta
+           CASE WHEN lag(day) OVER w >= day - CAST($profile_days AS INTEGER)
+                THEN last_count - lag(last_count) OVER w END AS delta
     FROM totals
+    WINDOW w AS (PARTITION BY channel_id ORDER BY day)
 ),
 days AS (
     SELECT day, channel_id FROM viewing
@@ -65,6 +69,13 @@ days AS (
     UNION SELECT day, channel_id FROM follow_events
     UNION SELECT day, channel_id FROM total_deltas
     WHERE day >= CAST($day_start AS DATE) AND day < CAST($day_end AS DATE)
+),
+names AS (  -- the channel's latest name among the sessions that reach into the day
+    SELECT d.day, d.channel_id, arg_max(n.username, n.last_sample_at) AS username
+    FROM days d JOIN session_names n
+      ON n.channel_id = d.channel_id
+     AND n.session_day BETWEEN d.day - $session_span_days AND d.day
+    GROUP BY ALL
 )
 SELECT d.day,
        d.channel_id,
@@ -99,5 +110,5 @@ LEFT JOIN streams s USING (day, channel_id)
 LEFT JOIN follow_events f USING (day, channel_id)
 LEFT JOIN total_deltas t USING (day, channel_id)
 LEFT JOIN covered c ON c.channel_id = d.channel_id
-LEFT JOIN names n ON n.channel_id = d.channel_id
+LEFT JOIN names n USING (day, channel_id)
 WHERE d.day >= CAST($day_start AS DATE) AND d.day < CAST($day_end AS DATE);

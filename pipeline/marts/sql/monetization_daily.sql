@@ -3,40 +3,43 @@
 -- Gifted subs are counted once, from the gift events' counts: the channel.subscribe rows Velora
 -- also sends for each gifted sub (is_gift) are never added (docs/webhooks.md).
 INSERT INTO marts.monetization_daily BY NAME
-WITH bounds AS (
-    SELECT CAST($day_start AS TIMESTAMPTZ) AS lo, CAST($day_end AS TIMESTAMPTZ) AS hi
-),
-follows AS (
+WITH follows AS (
     SELECT CAST(followed_at AS DATE) AS day, channel_id, count(*) AS follows
-    FROM core.follows, bounds WHERE followed_at >= lo AND followed_at < hi GROUP BY ALL
+    FROM core.follows WHERE followed_at >= CAST($day_start AS TIMESTAMPTZ)
+      AND followed_at < CAST($day_end AS TIMESTAMPTZ) GROUP BY ALL
 ),
 subs AS (
     SELECT CAST(subscribed_at AS DATE) AS day, channel_id,
            count(*) FILTER (WHERE NOT is_gift AND NOT is_renewal) AS subs_new,
            count(*) FILTER (WHERE NOT is_gift AND is_renewal) AS subs_renewed
-    FROM core.subscriptions, bounds WHERE subscribed_at >= lo AND subscribed_at < hi GROUP BY ALL
+    FROM core.subscriptions WHERE subscribed_at >= CAST($day_start AS TIMESTAMPTZ)
+      AND subscribed_at < CAST($day_end AS TIMESTAMPTZ) GROUP BY ALL
 ),
 ends AS (
     SELECT CAST(ended_at AS DATE) AS day, channel_id, count(*) AS subs_ended
-    FROM core.subscription_ends, bounds WHERE ended_at >= lo AND ended_at < hi GROUP BY ALL
+    FROM core.subscription_ends WHERE ended_at >= CAST($day_start AS TIMESTAMPTZ)
+      AND ended_at < CAST($day_end AS TIMESTAMPTZ) GROUP BY ALL
 ),
 gifts AS (
     SELECT CAST(gifted_at AS DATE) AS day, channel_id,
            sum(gift_count) AS subs_gifted, count(*) AS gift_events,
            count(DISTINCT gifter_id) AS gifters,
            count(*) FILTER (WHERE is_anonymous) AS anonymous_gift_events
-    FROM core.gifts, bounds WHERE gifted_at >= lo AND gifted_at < hi GROUP BY ALL
+    FROM core.gifts WHERE gifted_at >= CAST($day_start AS TIMESTAMPTZ)
+      AND gifted_at < CAST($day_end AS TIMESTAMPTZ) GROUP BY ALL
 ),
 volts AS (
     SELECT CAST(tipped_at AS DATE) AS day, channel_id, count(*) AS volts_events,
            sum(volts) AS volts, count(DISTINCT sender_id) AS tippers
-    FROM core.volts_tips, bounds WHERE tipped_at >= lo AND tipped_at < hi GROUP BY ALL
+    FROM core.volts_tips WHERE tipped_at >= CAST($day_start AS TIMESTAMPTZ)
+      AND tipped_at < CAST($day_end AS TIMESTAMPTZ) GROUP BY ALL
 ),
 points AS (
     SELECT CAST(redeemed_at AS DATE) AS day, channel_id, count(*) AS points_redemptions,
            coalesce(sum(reward_cost), 0) AS points_spent
-    FROM core.points_redemptions, bounds
-    WHERE redeemed_at >= lo AND redeemed_at < hi GROUP BY ALL
+    FROM core.points_redemptions
+    WHERE redeemed_at >= CAST($day_start AS TIMESTAMPTZ)
+      AND redeemed_at < CAST($day_end AS TIMESTAMPTZ) GROUP BY ALL
 ),
 keys AS (
     SELECT day, channel_id FROM follows UNION SELECT day, channel_id FROM subs

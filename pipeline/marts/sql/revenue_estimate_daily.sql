@@ -3,10 +3,7 @@
 -- $tier2_price, $tier3_price, $creator_share, $volt_value, $currency). An estimate, never
 -- Velora's payout: prices and shares are assumed (see that file for their sources).
 INSERT INTO marts.revenue_estimate_daily BY NAME
-WITH bounds AS (
-    SELECT CAST($day_start AS TIMESTAMPTZ) AS lo, CAST($day_end AS TIMESTAMPTZ) AS hi
-),
-paid AS (
+WITH paid AS (
     SELECT CAST(subscribed_at AS DATE) AS day, channel_id,
            count(*) FILTER (WHERE tier_number = 1) AS t1,
            count(*) FILTER (WHERE tier_number = 2) AS t2,
@@ -14,8 +11,11 @@ paid AS (
     FROM (
         SELECT *, CASE WHEN regexp_matches(coalesce(tier, ''), '3') THEN 3
                        WHEN regexp_matches(coalesce(tier, ''), '2') THEN 2 ELSE 1 END AS tier_number
-        FROM core.subscriptions, bounds
-        WHERE subscribed_at >= lo AND subscribed_at < hi AND NOT is_gift AND channel_id IS NOT NULL
+        FROM core.subscriptions
+        WHERE subscribed_at >= CAST($day_start AS TIMESTAMPTZ)
+          AND subscribed_at < CAST($day_end AS TIMESTAMPTZ)
+          AND NOT is_gift
+          AND channel_id IS NOT NULL
     )
     GROUP BY ALL
 ),
@@ -27,15 +27,19 @@ gifted AS (
     FROM (
         SELECT *, CASE WHEN regexp_matches(coalesce(tier, ''), '3') THEN 3
                        WHEN regexp_matches(coalesce(tier, ''), '2') THEN 2 ELSE 1 END AS tier_number
-        FROM core.gifts, bounds
-        WHERE gifted_at >= lo AND gifted_at < hi AND channel_id IS NOT NULL
+        FROM core.gifts
+        WHERE gifted_at >= CAST($day_start AS TIMESTAMPTZ)
+          AND gifted_at < CAST($day_end AS TIMESTAMPTZ)
+          AND channel_id IS NOT NULL
     )
     GROUP BY ALL
 ),
 volts AS (
     SELECT CAST(tipped_at AS DATE) AS day, channel_id, sum(volts) AS volts
-    FROM core.volts_tips, bounds
-    WHERE tipped_at >= lo AND tipped_at < hi AND channel_id IS NOT NULL
+    FROM core.volts_tips
+    WHERE tipped_at >= CAST($day_start AS TIMESTAMPTZ)
+      AND tipped_at < CAST($day_end AS TIMESTAMPTZ)
+      AND channel_id IS NOT NULL
     GROUP BY ALL
 ),
 keys AS (

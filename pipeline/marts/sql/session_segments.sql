@@ -37,6 +37,7 @@ earlier AS (
     WHERE source = 'live'
       AND snapshot_at >= CAST($day_start AS TIMESTAMPTZ) - INTERVAL 2 DAY
       AND snapshot_at < CAST($day_start AS TIMESTAMPTZ)
+      AND stream_id IN (SELECT stream_id FROM firsts)
 ),
 owned AS (
     SELECT f.stream_id, f.first_sample_at
@@ -54,8 +55,11 @@ SELECT * FROM samples;
 
 CREATE OR REPLACE TEMP TABLE mart_sessions AS
 WITH samples AS (SELECT * FROM mart_session_samples),
+-- Only polls since the first day can list these sessions: the latest poll read that far back
+-- is the latest that matters, and the scan stays within the days built.
 latest_poll AS (
-    SELECT max(snapshot_at) AS polled_at FROM core.stream_snapshots WHERE source = 'live'
+    SELECT max(snapshot_at) AS polled_at FROM core.stream_snapshots
+    WHERE source = 'live' AND snapshot_at >= CAST($day_start AS TIMESTAMPTZ)
 ),
 sessions AS (
     SELECT stream_id,
@@ -79,6 +83,9 @@ sessions AS (
 ),
 -- The channel's neighbouring streams: an offline event of a later stream is never borrowed, an
 -- estimated end never runs into the next stream, and a start never reaches back into the last.
+-- Each session looks at the streams listed from 2 days before its day to 4 days after it (bounds
+-- of the session's own day, never of the days built together: a day built alone or in a week
+-- gives the same rows).
 channel_streams AS (
     SELECT user_id AS channel_id, stream_id,
            least(min(snapshot_at), coalesce(min(started_at), min(snapshot_at))) AS start_at,
@@ -93,28 +100,38 @@ next_stream AS (
     SELECT s.stream_id, min(c.start_at) AS next_start
     FROM sessions s JOIN channel_streams c
       ON c.channel_id = s.channel_id AND c.first_at > s.first_sample_at AND c.stream_id <> s.stream_id
+     AND c.last_at >= CAST(CAST(s.first_sample_at AS DATE) AS TIMESTAMPTZ) - INTERVAL 2 DAY
+     AND c.first_at < CAST(CAST(s.first_sample_at AS DATE) AS TIMESTAMPTZ) + INTERVAL 5 DAY
     GROUP BY s.stream_id
 ),
 previous_stream AS (
     SELECT s.stream_id, max(c.last_at) AS previous_end
     FROM sessions s JOIN channel_streams c
       ON c.channel_id = s.channel_id AND c.first_at < s.first_sample_at AND c.stream_id <> s.stream_id
+     AND c.last_at >= CAST(CAST(s.first_sample_at AS DATE) AS TIMESTAMPTZ) - INTERVAL 2 DAY
+     AND c.first_at < CAST(CAST(s.first_sample_at AS DATE) AS TIMESTAMPTZ) + INTERVAL 5 DAY
     GROUP BY s.stream_id
 ),
 -- Test deliveries (the dashboard's "send test event") prove the path works but end no stream.
+-- A session takes offline events from the day before its own to 3 days after it; the test
+-- delivery of an event has the event's time, so both scans stay within those days.
 real_offline AS (
     SELECT e.* FROM core.stream_status_events e
     WHERE e.status = 'offline'
+      AND e.event_at >= CAST($day_start AS TIMESTAMPTZ) - INTERVAL 1 DAY
+      AND e.event_at < CAST($day_end AS TIMESTAMPTZ) + INTERVAL 3 DAY
       AND NOT EXISTS (SELECT 1 FROM core.webhook_events w
-                      WHERE w.event_key = e.event_key AND w.is_test)
+                      WHERE w.event_key = e.event_key AND w.is_test
+                        AND w.event_at >= CAST($day_start AS TIMESTAMPTZ) - INTERVAL 1 DAY
+                        AND w.event_at < CAST($day_end AS TIMESTAMPTZ) + INTERVAL 3 DAY)
 ),
 offline_by_stream AS (
-    SELECT stream_id, min(coalesce(ended_at, event_at)) AS offline_at
-    FROM real_offline
-    WHERE stream_id IS NOT NULL
-      AND event_at >= CAST($day_start AS TIMESTAMPTZ) - INTERVAL 1 DAY
-      AND event_at < CAST($day_end AS TIMESTAMPTZ) + INTERVAL 3 DAY
-    GROUP BY stream_id
+    SELECT s.stream_id, min(coalesce(e.ended_at, e.event_at)) AS offline_at
+    FROM sessions s JOIN real_offline e
+      ON e.stream_id = s.stream_id
+     AND e.event_at >= CAST(CAST(s.first_sample_at AS DATE) AS TIMESTAMPTZ) - INTERVAL 1 DAY
+     AND e.event_at < CAST(CAST(s.first_sample_at AS DATE) AS TIMESTAMPTZ) + INTERVAL 4 DAY
+    GROUP BY s.stream_id
 ),
 offline_by_channel AS (
     SELECT s.stream_id, min(coalesce(e.ended_at, e.event_at)) AS offline_at
@@ -124,8 +141,8 @@ offline_by_channel AS (
       ON e.channel_id = s.channel_id
      AND coalesce(e.ended_at, e.event_at) >= s.last_sample_at
      AND (n.next_start IS NULL OR coalesce(e.ended_at, e.event_at) < n.next_start)
-     AND e.event_at >= CAST($day_start AS TIMESTAMPTZ) - INTERVAL 1 DAY
-     AND e.event_at < CAST($day_end AS TIMESTAMPTZ) + INTERVAL 3 DAY
+     AND e.event_at >= CAST(CAST(s.first_sample_at AS DATE) AS TIMESTAMPTZ) - INTERVAL 1 DAY
+     AND e.event_at < CAST(CAST(s.first_sample_at AS DATE) AS TIMESTAMPTZ) + INTERVAL 4 DAY
     GROUP BY s.stream_id
 ),
 vod_end AS (

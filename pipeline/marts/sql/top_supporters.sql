@@ -2,34 +2,41 @@
 -- from events (Volts, gift subs, channel points) and from the day's last leaderboard snapshots.
 -- Anonymous gifts and tips have no supporter and are left out.
 INSERT INTO marts.top_supporters BY NAME
-WITH bounds AS (
-    SELECT CAST($day_start AS TIMESTAMPTZ) AS lo, CAST($day_end AS TIMESTAMPTZ) AS hi
-),
-volts AS (
+WITH volts AS (
     SELECT CAST(tipped_at AS DATE) AS day, channel_id, sender_id AS supporter_id,
            arg_max(sender_username, tipped_at) AS username, sum(volts) AS volts
-    FROM core.volts_tips, bounds
-    WHERE tipped_at >= lo AND tipped_at < hi AND sender_id IS NOT NULL AND channel_id IS NOT NULL
+    FROM core.volts_tips
+    WHERE tipped_at >= CAST($day_start AS TIMESTAMPTZ)
+      AND tipped_at < CAST($day_end AS TIMESTAMPTZ)
+      AND sender_id IS NOT NULL
+      AND channel_id IS NOT NULL
     GROUP BY ALL
 ),
 gifts AS (
     SELECT CAST(gifted_at AS DATE) AS day, channel_id, gifter_id AS supporter_id,
            arg_max(gifter_username, gifted_at) AS username, sum(gift_count) AS gift_subs
-    FROM core.gifts, bounds
-    WHERE gifted_at >= lo AND gifted_at < hi AND gifter_id IS NOT NULL AND channel_id IS NOT NULL
+    FROM core.gifts
+    WHERE gifted_at >= CAST($day_start AS TIMESTAMPTZ)
+      AND gifted_at < CAST($day_end AS TIMESTAMPTZ)
+      AND gifter_id IS NOT NULL
+      AND channel_id IS NOT NULL
     GROUP BY ALL
 ),
 points AS (
     SELECT CAST(redeemed_at AS DATE) AS day, channel_id, user_id AS supporter_id,
            arg_max(username, redeemed_at) AS username, coalesce(sum(reward_cost), 0) AS points_spent
-    FROM core.points_redemptions, bounds
-    WHERE redeemed_at >= lo AND redeemed_at < hi AND user_id IS NOT NULL AND channel_id IS NOT NULL
+    FROM core.points_redemptions
+    WHERE redeemed_at >= CAST($day_start AS TIMESTAMPTZ)
+      AND redeemed_at < CAST($day_end AS TIMESTAMPTZ)
+      AND user_id IS NOT NULL
+      AND channel_id IS NOT NULL
     GROUP BY ALL
 ),
 last_boards AS (
     SELECT CAST(snapshot_at AS DATE) AS day, board, creator_id, max(snapshot_at) AS at
-    FROM core.leaderboard_entries, bounds
-    WHERE snapshot_at >= lo AND snapshot_at < hi
+    FROM core.leaderboard_entries
+    WHERE snapshot_at >= CAST($day_start AS TIMESTAMPTZ)
+      AND snapshot_at < CAST($day_end AS TIMESTAMPTZ)
     GROUP BY ALL
 ),
 boards AS (
