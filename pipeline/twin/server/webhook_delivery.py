@@ -25,9 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from pipeline.twin.server.timefmt import iso, unix_ms
+from pipeline.twin.server.webhook_http import SendError, SendTimeout, WebhookSender
 from pipeline.twin.server.webhook_payloads import build_body, test_event_body
 from pipeline.twin.server.webhook_registry import Webhook, WebhookRegistry, canonical_event
 
@@ -70,7 +69,7 @@ class DeliveryEngine:
         self._pending: list[Delivery] = []
         self._seq = 0
         self._lock = asyncio.Lock()
-        self._client: httpx.AsyncClient | None = None
+        self._client: WebhookSender | None = None
         self._semaphore: asyncio.Semaphore | None = None
         self.log: deque[dict[str, Any]] = deque(maxlen=500)
         self.counts = {
@@ -217,7 +216,7 @@ class DeliveryEngine:
             self.counts["dropped"] += 1
             return True  # nothing to retry
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.config.webhook_timeout)
+            self._client = WebhookSender(timeout=self.config.webhook_timeout)
         attempt_at = self.clock.now()
         if delivery.first_attempt_at is None:
             delivery.first_attempt_at = attempt_at
@@ -240,12 +239,11 @@ class DeliveryEngine:
         }
         outcome: int | str
         try:
-            response = await self._client.post(hook.url, content=delivery.body, headers=headers)
-            outcome = response.status_code
-            ok = 200 <= response.status_code < 300
-        except httpx.TimeoutException:
+            outcome = await self._client.post(hook.url, delivery.body, headers)
+            ok = 200 <= outcome < 300
+        except SendTimeout:
             outcome, ok = "timeout", False
-        except httpx.HTTPError as exc:
+        except SendError as exc:
             outcome, ok = f"error:{type(exc).__name__}", False
         self.log.append(
             {
