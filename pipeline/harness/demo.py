@@ -33,10 +33,8 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
 
-import httpx
-
-from pipeline.config import Settings
-from pipeline.harness.seed import TWIN_CLIENT_ID, TWIN_CLIENT_SECRET, aligned_start
+from pipeline.cadence import aligned_start
+from pipeline.config import TWIN_CLIENT_ID, TWIN_CLIENT_SECRET, Settings
 from pipeline.webhooks.landing import OPEN_SUFFIX
 
 WEBHOOK_EVENTS = (
@@ -98,6 +96,8 @@ def port_is_free(host: str, port: int) -> bool:
 
 def wait_until_ready(url: str, proc: subprocess.Popen, name: str, timeout: float) -> None:
     """Poll ``url`` until it answers; fail fast with the service's own exit if it dies."""
+    import httpx  # here, not at the top: every `velora` command imports this module
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -403,6 +403,8 @@ def wait_for_sealed_segments(landing_dir: Path, timeout: float) -> None:
 def run_twin_in_real_time(base_url: str) -> None:
     """Catch the frozen clock up with the present (delivering the last webhooks), then let it
     run in real time for the schedules."""
+    import httpx
+
     with httpx.Client(base_url=base_url, timeout=120.0) as http:
         now = datetime.now(UTC)
         clock = http.get("/_twin/clock").json()

@@ -22,8 +22,9 @@ from typing import Any, Protocol
 import httpx
 
 from pipeline import cadence
+from pipeline.cadence import aligned_start
 from pipeline.client import ClientConfig, VeloraClient
-from pipeline.config import Settings
+from pipeline.config import TWIN_CLIENT_ID, TWIN_CLIENT_SECRET, Settings
 from pipeline.ingest.fetch import FETCHERS, FetchContext, FetchOutcome
 from pipeline.ingest.jobs import ENDPOINT_JOBS, is_due
 from pipeline.ingest.results import IngestError
@@ -33,8 +34,6 @@ from pipeline.warehouse import connect, publish_from
 
 log = logging.getLogger("pipeline.harness.seed")
 
-TWIN_CLIENT_ID = "twin-client"
-TWIN_CLIENT_SECRET = "twin-secret"
 UNLIMITED_RATE = 1_000_000_000  # the seeding twin is ours alone: no pacing needed
 BATCH_POLLS = 6  # consecutive live-only polls written together (one commit, one Pandera pass)
 
@@ -99,12 +98,6 @@ def seed_ticks(start: datetime, end: datetime, cadence_minutes: int) -> list[dat
     step = timedelta(minutes=cadence_minutes)
     count = int((end - start) / step) + 1
     return [start + step * i for i in range(max(count, 0))]
-
-
-def aligned_start(now: datetime, days: float) -> datetime:
-    """``now - days`` truncated to the hour, so hourly and 15-minute jobs have their ticks."""
-    start = (now - timedelta(days=days)).astimezone(UTC)
-    return start.replace(minute=0, second=0, microsecond=0)
 
 
 @contextlib.contextmanager

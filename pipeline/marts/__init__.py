@@ -6,15 +6,31 @@
 Definitions with their measured error: docs/metrics.md.
 """
 
-from pipeline.marts.build import (
-    BuildResult,
-    build_days,
-    build_mart,
-    core_day_range,
-    rebuild_all,
-    refresh,
-)
-from pipeline.marts.registry import MART_TABLES, MARTS, Mart, days_to_rebuild
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipeline.marts.build import (
+        BuildResult,
+        build_days,
+        build_mart,
+        core_day_range,
+        rebuild_all,
+        refresh,
+    )
+    from pipeline.marts.registry import MART_TABLES, MARTS, Mart, days_to_rebuild
+
+# Imported on first use: the registry pulls in polars and pandera (~1 s), and every `velora`
+# command imports this package to register `velora marts` / `velora rebuild`.
+_HOMES = {
+    **dict.fromkeys(
+        ("BuildResult", "build_days", "build_mart", "core_day_range", "rebuild_all", "refresh"),
+        "pipeline.marts.build",
+    ),
+    **dict.fromkeys(("MARTS", "MART_TABLES", "Mart", "days_to_rebuild"), "pipeline.marts.registry"),
+}
 
 __all__ = [
     "MARTS",
@@ -28,3 +44,12 @@ __all__ = [
     "rebuild_all",
     "refresh",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
