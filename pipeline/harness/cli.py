@@ -49,6 +49,12 @@ def register(subparsers: Any) -> None:
     seed.add_argument(
         "--base-url", default=None, help="use an already running frozen-clock twin instead"
     )
+    seed.add_argument(
+        "--webhooks-in-background",
+        action="store_true",
+        help="with --base-url: let the twin deliver each advance's webhooks while the seed polls "
+        "on (it waits for the last ones before it ends)",
+    )
     seed.set_defaults(func=seed_command)
 
 
@@ -174,6 +180,7 @@ def seed_command(args: argparse.Namespace) -> int:
             build_marts=not args.no_marts,
             publish=not args.no_publish,
             group_cadences=group_cadences,
+            webhooks_in_background=args.webhooks_in_background,
         )
     except (SeedError, WarehouseError, CadenceError) as exc:
         raise _user_error(str(exc)) from None

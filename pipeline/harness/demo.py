@@ -381,6 +381,7 @@ def seed_everything(settings: Settings, env: Mapping[str, str], args: argparse.N
             str(args.creators),
             "--no-marts",
             "--no-publish",
+            "--webhooks-in-background",  # deliveries overlap the polls (settled before the end)
         ],
         env,
     )

@@ -50,8 +50,10 @@ class TwinClock(Protocol):
 class RemoteTwinClock:
     """Clock control of an already running twin through its admin API."""
 
-    def __init__(self, base_url: str) -> None:
-        self._http = httpx.Client(base_url=base_url, timeout=30.0)
+    def __init__(self, base_url: str, *, webhooks_in_background: bool = False) -> None:
+        # flushing waits for every queued delivery: minutes for a week of them on a slow disk
+        self._http = httpx.Client(base_url=base_url, timeout=600.0)
+        self.webhooks_in_background = webhooks_in_background
 
     def _doc(self, response: httpx.Response) -> dict[str, Any]:
         if response.status_code >= 400:
@@ -73,7 +75,12 @@ class RemoteTwinClock:
         return datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(UTC)
 
     def advance_to(self, when: datetime) -> Any:
-        return self._doc(self._http.post("/_twin/clock/advance", json={"to": when.isoformat()}))
+        body = {"to": when.isoformat(), "wait": not self.webhooks_in_background}
+        return self._doc(self._http.post("/_twin/clock/advance", json=body))
+
+    def settle_webhooks(self) -> None:
+        """Return once every webhook due by the twin's current time has been delivered."""
+        self._doc(self._http.post("/_twin/webhooks/flush"))
 
     def close(self) -> None:
         self._http.close()
@@ -102,10 +109,10 @@ def seed_ticks(start: datetime, end: datetime, cadence_minutes: int) -> list[dat
 
 @contextlib.contextmanager
 def _twin(
-    base_url: str | None, start: datetime, seed: int, creators: int
+    base_url: str | None, start: datetime, seed: int, creators: int, webhooks_in_background: bool
 ) -> Iterator[tuple[str, TwinClock]]:
     if base_url:
-        remote = RemoteTwinClock(base_url)
+        remote = RemoteTwinClock(base_url, webhooks_in_background=webhooks_in_background)
         try:
             doc = remote.clock()
             if doc.get("mode") not in (None, "frozen"):
@@ -144,11 +151,15 @@ def seed_history(
     publish: bool = True,
     build_marts: bool = True,
     group_cadences: Mapping[str, int] | None = None,
+    webhooks_in_background: bool = False,
 ) -> SeedSummary:
     """Seed ``days`` of history ending at ``now`` (default: the current time) into
     ``settings.warehouse_path``; builds the marts and publishes once at the end. See the module
     doc. ``group_cadences`` polls other groups (leaderboards, hourly) coarser than their schedule
-    (each poll stores its cadence, so the marts read the samples right)."""
+    (each poll stores its cadence, so the marts read the samples right).
+    ``webhooks_in_background`` (a running twin only): clock advances return before the twin has
+    delivered their webhooks, so deliveries overlap the polls; the seed waits for the last of
+    them before it returns."""
     if days <= 0:
         raise SeedError(f"--days must be positive, got {days:g}")
     say = progress or (lambda text: None)
@@ -160,7 +171,9 @@ def seed_history(
     for name, minutes in (group_cadences or {}).items():
         settings = replace(settings, **{cadence.group(name).settings_field: minutes})
         cadence.cadence_minutes(name, settings)  # a multiple of the group's tick, or an error
-    with _twin(base_url, start, seed, creators) as (url, clock):
+    if webhooks_in_background and not base_url:
+        raise SeedError("webhooks in the background need a running twin (--base-url)")
+    with _twin(base_url, start, seed, creators, webhooks_in_background) as (url, clock):
         twin_now = clock.now()
         if base_url and twin_now > start:
             start = twin_now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
@@ -198,6 +211,9 @@ def seed_history(
                     if index % report_every == 0 or index == len(ticks):
                         say(_progress_line(summary, len(ticks), tick, began))
                 stepper.flush()  # normally already empty: the last tick flushes
+            if isinstance(clock, RemoteTwinClock) and clock.webhooks_in_background:
+                say("waiting for the twin to deliver the last webhooks")
+                clock.settle_webhooks()
             if build_marts:  # the marts of every seeded day, as the marts sensor builds them
                 marts_began = time.perf_counter()
                 refresh(conn, ticks[0].date(), ticks[-1].date(), today=ticks[-1].date())

@@ -71,6 +71,7 @@ class DeliveryEngine:
         self._lock = asyncio.Lock()
         self._client: WebhookSender | None = None
         self._semaphore: asyncio.Semaphore | None = None
+        self._background: set[asyncio.Task[dict[str, int]]] = set()
         self.log: deque[dict[str, Any]] = deque(maxlen=500)
         self.counts = {
             "delivered": 0,  # 2xx responses
@@ -84,6 +85,8 @@ class DeliveryEngine:
 
     # ---- lifecycle -------------------------------------------------------------------------
     async def aclose(self) -> None:
+        for task in list(self._background):
+            task.cancel()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -104,6 +107,15 @@ class DeliveryEngine:
             self._harvest(now)
             await self._deliver_due()
             return self.summary()
+
+    def tick_soon(self) -> dict[str, int]:
+        """Start a :meth:`tick` without waiting for it. Ticks run one at a time in the order
+        they were asked for (the lock is FIFO), so a later :meth:`tick` (``/_twin/webhooks/flush``)
+        returns only after every earlier one has delivered."""
+        task = asyncio.get_running_loop().create_task(self.tick())
+        self._background.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(self._background.discard)
+        return self.summary()
 
     def enqueue_test_event(self, event_type: str, hook_id: str | None) -> int:
         now = self.clock.now()
