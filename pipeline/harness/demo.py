@@ -439,9 +439,7 @@ def serve_dashboards(services: Services, settings: Settings, env: Mapping[str, s
             str(settings.dagster_port),
         ],
     )
-    wait_until_ready(
-        f"http://127.0.0.1:{settings.dagster_port}/server_info", dagster_proc, "Dagster", 120
-    )
+    # Streamlit starts while Dagster loads its code (they share nothing), then both are awaited.
     dashboard = services.start(
         "streamlit",
         [
@@ -457,6 +455,9 @@ def serve_dashboards(services: Services, settings: Settings, env: Mapping[str, s
             "--browser.gatherUsageStats",
             "false",
         ],
+    )
+    wait_until_ready(
+        f"http://127.0.0.1:{settings.dagster_port}/server_info", dagster_proc, "Dagster", 180
     )
     wait_until_ready(
         f"http://127.0.0.1:{settings.streamlit_port}/_stcore/health", dashboard, "Streamlit", 60

@@ -56,6 +56,10 @@ def test_the_demo_seed_captures_webhooks_and_builds_the_daily_marts(demo_env: Pa
         cadences = conn.execute(
             "SELECT DISTINCT cadence_minutes FROM core.stream_snapshots"
         ).fetchall()
+        channel_cadences = conn.execute(
+            "SELECT DISTINCT cadence_minutes FROM core.leaderboard_entries "
+            "UNION SELECT DISTINCT cadence_minutes FROM core.channel_profiles"
+        ).fetchall()
         # The seed's first and last live poll: the clock's last advance delivered every event
         # before the last one; the catch-up to the present comes after the load.
         window = conn.execute(
@@ -74,6 +78,7 @@ def test_the_demo_seed_captures_webhooks_and_builds_the_daily_marts(demo_env: Pa
     assert money and money[0] > 0, "monetization comes from the webhook events"
     assert channels and channels[0] > 0, "channel figures come from the live polls"
     assert cadences == [(60,)], "the seeded polls record the demo's coarser cadence"
+    assert channel_cadences == [(1440,)], "so do the once-a-day per-channel polls"
     truth = _truth_events(args, *window)
     subscribed = demo.WEBHOOK_EVENTS.split(",")
     expected = {kind: truth[kind] for kind in subscribed if truth.get(kind)}
