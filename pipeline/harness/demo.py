@@ -382,6 +382,7 @@ def seed_everything(settings: Settings, env: Mapping[str, str], args: argparse.N
             "--no-marts",
             "--no-publish",
             "--webhooks-in-background",  # deliveries overlap the polls (settled before the end)
+            "--load-webhooks",  # and so does loading them: only the last segments are left
         ],
         env,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -98,6 +99,7 @@ class SeedSummary:
     step_seconds: list[float] = field(default_factory=list)  # wall time of each step's jobs
     publish_seconds: float = 0.0
     marts_seconds: float = 0.0
+    webhook_events_loaded: int = 0  # new events loaded during the seed (``load_webhooks``)
 
 
 def seed_ticks(start: datetime, end: datetime, cadence_minutes: int) -> list[datetime]:
@@ -152,6 +154,7 @@ def seed_history(
     build_marts: bool = True,
     group_cadences: Mapping[str, int] | None = None,
     webhooks_in_background: bool = False,
+    load_webhooks: bool = False,
 ) -> SeedSummary:
     """Seed ``days`` of history ending at ``now`` (default: the current time) into
     ``settings.warehouse_path``; builds the marts and publishes once at the end. See the module
@@ -159,7 +162,9 @@ def seed_history(
     (each poll stores its cadence, so the marts read the samples right).
     ``webhooks_in_background`` (a running twin only): clock advances return before the twin has
     delivered their webhooks, so deliveries overlap the polls; the seed waits for the last of
-    them before it returns."""
+    them before it returns.
+    ``load_webhooks``: load the receiver's sealed landing segments (``settings.landing_dir``)
+    while seeding, so only the last ones are left for ``velora webhooks load``."""
     if days <= 0:
         raise SeedError(f"--days must be positive, got {days:g}")
     say = progress or (lambda text: None)
@@ -199,7 +204,12 @@ def seed_history(
         # (~7% less CPU per poll, measured); the connection is closed at the end of the seed
         conn.execute("SET threads = 1")
         try:
-            with VeloraClient(config) as client, ThreadPoolExecutor(1) as prefetcher:
+            loader = _WebhookLoader(conn, settings, summary) if load_webhooks else None
+            with (
+                VeloraClient(config) as client,
+                ThreadPoolExecutor(1) as prefetcher,
+                loader or contextlib.nullcontext(),
+            ):
                 stepper = _Stepper(client, conn, clock, settings, names, summary, prefetcher)
                 report_every = max(1, len(ticks) // 50)
                 for index, tick in enumerate(ticks, start=1):
@@ -211,9 +221,9 @@ def seed_history(
                     if index % report_every == 0 or index == len(ticks):
                         say(_progress_line(summary, len(ticks), tick, began))
                 stepper.flush()  # normally already empty: the last tick flushes
-            if isinstance(clock, RemoteTwinClock) and clock.webhooks_in_background:
-                say("waiting for the twin to deliver the last webhooks")
-                clock.settle_webhooks()
+                if isinstance(clock, RemoteTwinClock) and clock.webhooks_in_background:
+                    say("waiting for the twin to deliver the last webhooks")
+                    clock.settle_webhooks()  # the loader loads what lands meanwhile
             if build_marts:  # the marts of every seeded day, as the marts sensor builds them
                 marts_began = time.perf_counter()
                 refresh(conn, ticks[0].date(), ticks[-1].date(), today=ticks[-1].date())
@@ -226,6 +236,42 @@ def seed_history(
             conn.close()
         summary.seconds = time.perf_counter() - began
     return summary
+
+
+class _WebhookLoader:
+    """Loads sealed landing segments every few seconds while the seed runs, through the same
+    idempotent, checkpointed loader as ``velora webhooks load``. It writes on its own cursor of
+    the seed's connection (DuckDB allows one writing process, and the webhook tables are not the
+    ones the polls write), so the CPU left idle while the twin delivers does the loading."""
+
+    INTERVAL_SECONDS = 5.0
+
+    def __init__(self, conn: Any, settings: Settings, summary: SeedSummary) -> None:
+        self.cursor = conn.cursor()
+        self.settings, self.summary = settings, summary
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="seed-webhook-loader", daemon=True)
+
+    def __enter__(self) -> _WebhookLoader:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.thread.join()
+        self.cursor.close()
+
+    def _run(self) -> None:
+        from pipeline.webhooks.loader import load_sealed_segments
+
+        while not self.stopping.wait(self.INTERVAL_SECONDS):
+            try:
+                result = load_sealed_segments(
+                    self.settings.landing_dir, self.settings.warehouse_path, conn=self.cursor
+                )
+                self.summary.webhook_events_loaded += result.inserted
+            except Exception as exc:  # left for `velora webhooks load`, which retries it
+                log.warning("loading landed webhooks during the seed: %s", exc)
 
 
 class _Stepper:
