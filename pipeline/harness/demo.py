@@ -6,9 +6,10 @@ Order matters:
    is subscribed and started before anything moves, so the twin delivers the history's webhook
    events as seeding advances its clock (the receiver accepts old bodies: max event age 0).
 2. ``velora seed`` steps the clock through the history polling every group (coarser than the
-   schedules, which each poll row records); then the landing log is loaded, the marts are
-   built from core and one snapshot is published. The seeder owns the warehouse meanwhile
-   (DuckDB allows one writer).
+   schedules, which each poll row records). The twin delivers each advance's webhooks behind the
+   polls and the seeder loads the sealed landing segments as they appear; it waits for the last
+   deliveries before it ends. Then the last segment is loaded, the marts are built from core and
+   one snapshot is published. The seeder owns the warehouse meanwhile (DuckDB allows one writer).
 3. The twin's clock catches up with the present and runs in real time; Dagster (the only
    writer from then on) and Streamlit (reads published snapshots only) start.
 
