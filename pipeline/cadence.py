@@ -93,3 +93,10 @@ def cron_for(minutes: int) -> str:
         return f"*/{minutes} * * * *"
     hours = minutes // 60
     return "0 * * * *" if hours == 1 else f"0 */{hours} * * *"
+
+
+def aligned_start(now: datetime, days: float) -> datetime:
+    """``now - days`` truncated to the hour, so hourly and 15-minute jobs have their ticks (the
+    start of a seeded history)."""
+    start = (now - timedelta(days=days)).astimezone(UTC)
+    return start.replace(minute=0, second=0, microsecond=0)

@@ -49,6 +49,17 @@ def register(subparsers: Any) -> None:
     seed.add_argument(
         "--base-url", default=None, help="use an already running frozen-clock twin instead"
     )
+    seed.add_argument(
+        "--webhooks-in-background",
+        action="store_true",
+        help="with --base-url: let the twin deliver each advance's webhooks while the seed polls "
+        "on (it waits for the last ones before it ends)",
+    )
+    seed.add_argument(
+        "--load-webhooks",
+        action="store_true",
+        help="load the webhook receiver's sealed landing segments while seeding",
+    )
     seed.set_defaults(func=seed_command)
 
 
@@ -174,6 +185,8 @@ def seed_command(args: argparse.Namespace) -> int:
             build_marts=not args.no_marts,
             publish=not args.no_publish,
             group_cadences=group_cadences,
+            webhooks_in_background=args.webhooks_in_background,
+            load_webhooks=args.load_webhooks,
         )
     except (SeedError, WarehouseError, CadenceError) as exc:
         raise _user_error(str(exc)) from None
@@ -188,6 +201,8 @@ def seed_command(args: argparse.Namespace) -> int:
         print(f"  {endpoint}: {loaded:,} rows")
     if summary.errors:
         print(f"  {len(summary.errors)} polls reported errors (first: {summary.errors[0]})")
+    if summary.webhook_events_loaded:
+        print(f"  loaded {summary.webhook_events_loaded:,} landed webhook events meanwhile")
     if summary.published:
         print(f"published {summary.published}")
     return 0

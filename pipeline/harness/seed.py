@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,8 +23,9 @@ from typing import Any, Protocol
 import httpx
 
 from pipeline import cadence
+from pipeline.cadence import aligned_start
 from pipeline.client import ClientConfig, VeloraClient
-from pipeline.config import Settings
+from pipeline.config import TWIN_CLIENT_ID, TWIN_CLIENT_SECRET, Settings
 from pipeline.ingest.fetch import FETCHERS, FetchContext, FetchOutcome
 from pipeline.ingest.jobs import ENDPOINT_JOBS, is_due
 from pipeline.ingest.results import IngestError
@@ -33,8 +35,6 @@ from pipeline.warehouse import connect, publish_from
 
 log = logging.getLogger("pipeline.harness.seed")
 
-TWIN_CLIENT_ID = "twin-client"
-TWIN_CLIENT_SECRET = "twin-secret"
 UNLIMITED_RATE = 1_000_000_000  # the seeding twin is ours alone: no pacing needed
 BATCH_POLLS = 6  # consecutive live-only polls written together (one commit, one Pandera pass)
 
@@ -51,8 +51,10 @@ class TwinClock(Protocol):
 class RemoteTwinClock:
     """Clock control of an already running twin through its admin API."""
 
-    def __init__(self, base_url: str) -> None:
-        self._http = httpx.Client(base_url=base_url, timeout=30.0)
+    def __init__(self, base_url: str, *, webhooks_in_background: bool = False) -> None:
+        # flushing waits for every queued delivery: minutes for a week of them on a slow disk
+        self._http = httpx.Client(base_url=base_url, timeout=600.0)
+        self.webhooks_in_background = webhooks_in_background
 
     def _doc(self, response: httpx.Response) -> dict[str, Any]:
         if response.status_code >= 400:
@@ -74,7 +76,12 @@ class RemoteTwinClock:
         return datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(UTC)
 
     def advance_to(self, when: datetime) -> Any:
-        return self._doc(self._http.post("/_twin/clock/advance", json={"to": when.isoformat()}))
+        body = {"to": when.isoformat(), "wait": not self.webhooks_in_background}
+        return self._doc(self._http.post("/_twin/clock/advance", json=body))
+
+    def settle_webhooks(self) -> None:
+        """Return once every webhook due by the twin's current time has been delivered."""
+        self._doc(self._http.post("/_twin/webhooks/flush"))
 
     def close(self) -> None:
         self._http.close()
@@ -92,6 +99,7 @@ class SeedSummary:
     step_seconds: list[float] = field(default_factory=list)  # wall time of each step's jobs
     publish_seconds: float = 0.0
     marts_seconds: float = 0.0
+    webhook_events_loaded: int = 0  # new events loaded during the seed (``load_webhooks``)
 
 
 def seed_ticks(start: datetime, end: datetime, cadence_minutes: int) -> list[datetime]:
@@ -101,18 +109,12 @@ def seed_ticks(start: datetime, end: datetime, cadence_minutes: int) -> list[dat
     return [start + step * i for i in range(max(count, 0))]
 
 
-def aligned_start(now: datetime, days: float) -> datetime:
-    """``now - days`` truncated to the hour, so hourly and 15-minute jobs have their ticks."""
-    start = (now - timedelta(days=days)).astimezone(UTC)
-    return start.replace(minute=0, second=0, microsecond=0)
-
-
 @contextlib.contextmanager
 def _twin(
-    base_url: str | None, start: datetime, seed: int, creators: int
+    base_url: str | None, start: datetime, seed: int, creators: int, webhooks_in_background: bool
 ) -> Iterator[tuple[str, TwinClock]]:
     if base_url:
-        remote = RemoteTwinClock(base_url)
+        remote = RemoteTwinClock(base_url, webhooks_in_background=webhooks_in_background)
         try:
             doc = remote.clock()
             if doc.get("mode") not in (None, "frozen"):
@@ -151,11 +153,18 @@ def seed_history(
     publish: bool = True,
     build_marts: bool = True,
     group_cadences: Mapping[str, int] | None = None,
+    webhooks_in_background: bool = False,
+    load_webhooks: bool = False,
 ) -> SeedSummary:
     """Seed ``days`` of history ending at ``now`` (default: the current time) into
     ``settings.warehouse_path``; builds the marts and publishes once at the end. See the module
     doc. ``group_cadences`` polls other groups (leaderboards, hourly) coarser than their schedule
-    (each poll stores its cadence, so the marts read the samples right)."""
+    (each poll stores its cadence, so the marts read the samples right).
+    ``webhooks_in_background`` (a running twin only): clock advances return before the twin has
+    delivered their webhooks, so deliveries overlap the polls; the seed waits for the last of
+    them before it returns.
+    ``load_webhooks``: load the receiver's sealed landing segments (``settings.landing_dir``)
+    while seeding, so only the last ones are left for ``velora webhooks load``."""
     if days <= 0:
         raise SeedError(f"--days must be positive, got {days:g}")
     say = progress or (lambda text: None)
@@ -167,7 +176,9 @@ def seed_history(
     for name, minutes in (group_cadences or {}).items():
         settings = replace(settings, **{cadence.group(name).settings_field: minutes})
         cadence.cadence_minutes(name, settings)  # a multiple of the group's tick, or an error
-    with _twin(base_url, start, seed, creators) as (url, clock):
+    if webhooks_in_background and not base_url:
+        raise SeedError("webhooks in the background need a running twin (--base-url)")
+    with _twin(base_url, start, seed, creators, webhooks_in_background) as (url, clock):
         twin_now = clock.now()
         if base_url and twin_now > start:
             start = twin_now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
@@ -193,7 +204,12 @@ def seed_history(
         # (~7% less CPU per poll, measured); the connection is closed at the end of the seed
         conn.execute("SET threads = 1")
         try:
-            with VeloraClient(config) as client, ThreadPoolExecutor(1) as prefetcher:
+            loader = _WebhookLoader(conn, settings, summary) if load_webhooks else None
+            with (
+                VeloraClient(config) as client,
+                ThreadPoolExecutor(1) as prefetcher,
+                loader or contextlib.nullcontext(),
+            ):
                 stepper = _Stepper(client, conn, clock, settings, names, summary, prefetcher)
                 report_every = max(1, len(ticks) // 50)
                 for index, tick in enumerate(ticks, start=1):
@@ -205,6 +221,9 @@ def seed_history(
                     if index % report_every == 0 or index == len(ticks):
                         say(_progress_line(summary, len(ticks), tick, began))
                 stepper.flush()  # normally already empty: the last tick flushes
+                if isinstance(clock, RemoteTwinClock) and clock.webhooks_in_background:
+                    say("waiting for the twin to deliver the last webhooks")
+                    clock.settle_webhooks()  # the loader loads what lands meanwhile
             if build_marts:  # the marts of every seeded day, as the marts sensor builds them
                 marts_began = time.perf_counter()
                 refresh(conn, ticks[0].date(), ticks[-1].date(), today=ticks[-1].date())
@@ -217,6 +236,42 @@ def seed_history(
             conn.close()
         summary.seconds = time.perf_counter() - began
     return summary
+
+
+class _WebhookLoader:
+    """Loads sealed landing segments every few seconds while the seed runs, through the same
+    idempotent, checkpointed loader as ``velora webhooks load``. It writes on its own cursor of
+    the seed's connection (DuckDB allows one writing process, and the webhook tables are not the
+    ones the polls write), so the CPU left idle while the twin delivers does the loading."""
+
+    INTERVAL_SECONDS = 5.0
+
+    def __init__(self, conn: Any, settings: Settings, summary: SeedSummary) -> None:
+        self.cursor = conn.cursor()
+        self.settings, self.summary = settings, summary
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="seed-webhook-loader", daemon=True)
+
+    def __enter__(self) -> _WebhookLoader:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.thread.join()
+        self.cursor.close()
+
+    def _run(self) -> None:
+        from pipeline.webhooks.loader import load_sealed_segments
+
+        while not self.stopping.wait(self.INTERVAL_SECONDS):
+            try:
+                result = load_sealed_segments(
+                    self.settings.landing_dir, self.settings.warehouse_path, conn=self.cursor
+                )
+                self.summary.webhook_events_loaded += result.inserted
+            except Exception as exc:  # left for `velora webhooks load`, which retries it
+                log.warning("loading landed webhooks during the seed: %s", exc)
 
 
 class _Stepper:

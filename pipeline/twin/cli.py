@@ -87,6 +87,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="X-Velora-Timestamp on retries: the first attempt's time (default) or each attempt's",
     )
     hooks.add_argument(
+        "--webhook-concurrency",
+        type=int,
+        default=16,
+        help="deliveries in flight at once (default 16); a receiver with group commit lands "
+        "more per fsync when more are in flight",
+    )
+    hooks.add_argument(
         "--allow-http-webhooks",
         action="store_true",
         help="accept http:// webhook URLs (local receivers); Velora rejects them",
@@ -135,6 +142,7 @@ def config_from_args(args: argparse.Namespace) -> TwinConfig:
         webhook_duplicate_rate=args.webhook_duplicate_rate,
         webhook_reorder_rate=args.webhook_reorder_rate,
         webhook_retry_timestamp=args.webhook_retry_timestamp,
+        webhook_concurrency=args.webhook_concurrency,
         allow_http_webhooks=args.allow_http_webhooks,
     )
 

@@ -258,3 +258,36 @@ def test_webhook_crud_and_secret_rotation(twin: TwinHandle) -> None:
     assert gone.status_code == 404 and gone.json()["error"] == "not_found"
     other_app = twin.client.get("/api/developer/apps/someone-else/webhooks", headers=auth)
     assert other_app.status_code == 403
+
+
+def test_advances_that_do_not_wait_deliver_everything_by_the_flush(world: World) -> None:
+    """``{"wait": false}`` (the demo's seed): each advance returns before its deliveries, which
+    run in order in the background; the flush returns once all of them are delivered."""
+    with (
+        running_receiver() as receiver,
+        frozen_twin(world, webhook_duplicate_rate=0.0, allow_http_webhooks=True) as twin,
+    ):
+        twin.create_webhook(f"{receiver.base_url}/hooks/bg", ALL_EVENTS)
+        t0 = twin.now()
+        answers = [
+            twin._admin(
+                "POST",
+                "/_twin/clock/advance",
+                json={"to": (t0 + timedelta(minutes=30 * step)).isoformat(), "wait": False},
+            )
+            for step in range(1, 5)
+        ]
+        settled = twin.flush_webhooks()
+        truth = twin.truth_events(start=t0.isoformat(), end=twin.now().isoformat())
+    expected = sum(truth["authorizedTotals"].values())
+    assert expected > 0
+    assert answers[0]["deliveries"]["events_queued"] == 0, "the first advance did not wait"
+    assert settled["pending"] == 0 and settled["delivered"] == expected
+    assert len({r.body for r in receiver.at("/hooks/bg")}) == expected
+
+
+@pytest.mark.parametrize("wait", ["no", 0, None], ids=["string", "integer", "null"])
+def test_advance_wait_must_be_a_boolean(twin: TwinHandle, wait: object) -> None:
+    response = twin.client.post("/_twin/clock/advance", json={"seconds": 60, "wait": wait})
+    assert response.status_code == 400
+    assert response.json()["details"]["param"] == "wait"

@@ -67,6 +67,9 @@ async def clock_set(request: Request) -> JSONResponse:
 async def clock_advance(request: Request) -> JSONResponse:
     state = twin(request)
     body = await json_body(request)
+    wait = body.get("wait", True)
+    if not isinstance(wait, bool):
+        raise bad_request("wait must be true or false", param="wait")
     try:
         if "to" in body:
             state.clock.advance_to(parse_iso(str(body["to"])))
@@ -76,8 +79,14 @@ async def clock_advance(request: Request) -> JSONResponse:
             raise bad_request('send {"seconds": N} or {"to": "<ISO time>"}')
     except (ClockError, BadTimestamp) as exc:
         raise bad_request(str(exc)) from None
-    # Frozen clocks deliver webhooks on each advance; wait so tests see a settled state.
-    deliveries = await state.delivery.tick() if state.webhooks.all() else state.delivery.summary()
+    # Frozen clocks deliver webhooks on each advance; wait so tests see a settled state, unless
+    # the caller (a seed) would rather poll meanwhile and settle with /_twin/webhooks/flush.
+    if not state.webhooks.all():
+        deliveries = state.delivery.summary()
+    elif wait:
+        deliveries = await state.delivery.tick()
+    else:
+        deliveries = state.delivery.tick_soon()
     return JSONResponse({**clock_doc(state), "deliveries": deliveries})
 
 

@@ -25,9 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from pipeline.twin.server.timefmt import iso, unix_ms
+from pipeline.twin.server.webhook_http import SendError, SendTimeout, WebhookSender
 from pipeline.twin.server.webhook_payloads import build_body, test_event_body
 from pipeline.twin.server.webhook_registry import Webhook, WebhookRegistry, canonical_event
 
@@ -70,8 +69,9 @@ class DeliveryEngine:
         self._pending: list[Delivery] = []
         self._seq = 0
         self._lock = asyncio.Lock()
-        self._client: httpx.AsyncClient | None = None
+        self._client: WebhookSender | None = None
         self._semaphore: asyncio.Semaphore | None = None
+        self._background: set[asyncio.Task[dict[str, int]]] = set()
         self.log: deque[dict[str, Any]] = deque(maxlen=500)
         self.counts = {
             "delivered": 0,  # 2xx responses
@@ -85,6 +85,8 @@ class DeliveryEngine:
 
     # ---- lifecycle -------------------------------------------------------------------------
     async def aclose(self) -> None:
+        for task in list(self._background):
+            task.cancel()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -105,6 +107,15 @@ class DeliveryEngine:
             self._harvest(now)
             await self._deliver_due()
             return self.summary()
+
+    def tick_soon(self) -> dict[str, int]:
+        """Start a :meth:`tick` without waiting for it. Ticks run one at a time in the order
+        they were asked for (the lock is FIFO), so a later :meth:`tick` (``/_twin/webhooks/flush``)
+        returns only after every earlier one has delivered."""
+        task = asyncio.get_running_loop().create_task(self.tick())
+        self._background.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(self._background.discard)
+        return self.summary()
 
     def enqueue_test_event(self, event_type: str, hook_id: str | None) -> int:
         now = self.clock.now()
@@ -217,7 +228,7 @@ class DeliveryEngine:
             self.counts["dropped"] += 1
             return True  # nothing to retry
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.config.webhook_timeout)
+            self._client = WebhookSender(timeout=self.config.webhook_timeout)
         attempt_at = self.clock.now()
         if delivery.first_attempt_at is None:
             delivery.first_attempt_at = attempt_at
@@ -240,12 +251,11 @@ class DeliveryEngine:
         }
         outcome: int | str
         try:
-            response = await self._client.post(hook.url, content=delivery.body, headers=headers)
-            outcome = response.status_code
-            ok = 200 <= response.status_code < 300
-        except httpx.TimeoutException:
+            outcome = await self._client.post(hook.url, delivery.body, headers)
+            ok = 200 <= outcome < 300
+        except SendTimeout:
             outcome, ok = "timeout", False
-        except httpx.HTTPError as exc:
+        except SendError as exc:
             outcome, ok = f"error:{type(exc).__name__}", False
         self.log.append(
             {
