@@ -109,7 +109,7 @@ def serve(data_dir: Path, log: Path, root: Path = REPO) -> Iterator[str]:
 _RENDERED_JS = """(title) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  const shown = (el) => el.getClientRects().length > 0;
+  const shown = (el) => el.checkVisibility();  // false in a closed expander or a hidden tab
   const all = (selector) => [...document.querySelectorAll(selector)].filter(shown);
   if (!all('h1').some((h) => h.innerText.trim() === title)) return false;
   if (document.querySelector(
