@@ -69,17 +69,21 @@ def _wait_healthy(process: subprocess.Popen[bytes], base_url: str, log: Path) ->
 
 
 @contextmanager
-def serve(data_dir: Path, log: Path) -> Iterator[str]:
-    """``streamlit run`` on the data dir's published snapshot; yields the base URL, stops after."""
+def serve(data_dir: Path, log: Path, root: Path = REPO) -> Iterator[str]:
+    """``streamlit run`` on the data dir's published snapshot; yields the base URL, stops after.
+    ``root`` is the checkout whose app is served (the page benchmark serves an older commit's
+    beside this one); its packages come first on the path, before the installed project."""
     port = _free_port()
-    env = {**os.environ, "VELORA_DATA_DIR": str(data_dir)}
-    argv = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
+    path = os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "VELORA_DATA_DIR": str(data_dir), "PYTHONPATH": path}
+    app = root / APP.relative_to(REPO)
+    argv = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
             "--server.port", str(port), "--server.address", "127.0.0.1",
             "--browser.gatherUsageStats", "false"]  # fmt: skip
     with log.open("wb") as sink:
         process = subprocess.Popen(
             argv,
-            cwd=REPO,
+            cwd=root,
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -98,18 +102,44 @@ def serve(data_dir: Path, log: Path) -> Iterator[str]:
             process.wait(timeout=10)
 
 
+# Rendered = the page's title, some content, the script run finished (the frontend's own
+# ``data-test-script-state``, which Streamlit's e2e tests wait on) and every visible chart and
+# table drawn (a canvas or svg inside). Checked on every animation frame: Playwright's ``expect``
+# backs off to one poll per 500 ms, which overstated a 1 s page by up to half a second per check.
+_RENDERED_JS = """(title) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const shown = (el) => el.checkVisibility();  // false in a closed expander or a hidden tab
+  const all = (selector) => [...document.querySelectorAll(selector)].filter(shown);
+  if (!all('h1').some((h) => h.innerText.trim() === title)) return false;
+  if (document.querySelector(
+      '[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"]'))
+    return false;
+  const charts = all('[data-testid="stVegaLiteChart"]');
+  const tables = all('[data-testid="stDataFrame"]');
+  if (!charts.length && !tables.length && !all('[data-testid="stMetricValue"]').length)
+    return false;
+  return charts.every((c) => c.querySelector('canvas, svg'))
+    && tables.every((t) => t.querySelector('canvas'));
+}"""
+
+
 def wait_rendered(page: Page, title: str, timeout_ms: int = PAGE_TIMEOUT_MS) -> None:
-    """Title, some content (a metric, table or chart), the script run finished, no exception."""
+    """Title, some content (a metric, table or chart), the script run finished, every visible
+    chart and table drawn, no exception."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
-    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=timeout_ms)
-    content = page.locator(
-        '[data-testid="stMetricValue"], [data-testid="stDataFrame"], [data-testid="stVegaLiteChart"]'
-    )
-    expect(content.first).to_be_visible(timeout=timeout_ms)
-    running = page.locator(
-        '[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"]'
-    )
-    expect(running).to_have_count(0, timeout=timeout_ms)
+    try:
+        page.wait_for_function(_RENDERED_JS, arg=title, polling="raf", timeout=timeout_ms)
+    except PlaywrightTimeout:
+        # Say which part is missing: these fail with Playwright's descriptive messages.
+        expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=1)
+        content = page.locator(
+            '[data-testid="stMetricValue"], [data-testid="stDataFrame"], '
+            '[data-testid="stVegaLiteChart"]'
+        )
+        expect(content.first).to_be_visible(timeout=1)
+        raise
     if page.locator('[data-testid="stException"]').count():
         raise AssertionError(f"{title}: the page shows an exception")

@@ -109,9 +109,18 @@ if estimate is not None:
     )
     subs_col.metric("From subscriptions", formatting.money(estimate["sub_revenue"].sum(), currency))
     volts_col.metric("From Volts", formatting.money(estimate["volts_revenue"].sum(), currency))
-    ui.table(estimate, "revenue_estimate")
+    # Secondary tables sit in collapsed expanders: their tables are not drawn until opened.
+    # Per channel-day on the platform view: the biggest first, so the table's first rows are
+    # the ones worth reading (ui.table shows a bounded number of rows).
+    with st.expander("Estimate per day and channel (table and downloads)"):
+        ui.table(
+            estimate.sort_values("estimated_revenue", ascending=False, kind="stable"),
+            "revenue_estimate",
+        )
 
-st.subheader("Daily figures")
-ui.table(
-    daily, "monetization_daily", column_config={"day": st.column_config.DateColumn("Day (UTC)")}
-)
+with st.expander("Daily figures (table and downloads)"):
+    ui.table(
+        daily,
+        "monetization_daily",
+        column_config={"day": st.column_config.DateColumn("Day (UTC)")},
+    )

@@ -98,15 +98,17 @@ if movers is not None:
         },
     )
 
-st.subheader("Daily figures")
-ui.table(
-    daily,
-    "overview_daily",
-    column_config={
-        "day": st.column_config.DateColumn(f"Day ({period.timezone})"),
-        "hours_watched": st.column_config.NumberColumn("Hours watched", format="%.1f"),
-        "airtime_hours": st.column_config.NumberColumn("Airtime (h)", format="%.1f"),
-        "channels_live": "Channels live",
-        "viewers_peak": st.column_config.NumberColumn("Sampled peak", format="%d"),
-    },
-)
+# The chart above draws these days; their table is one click away (a collapsed expander's
+# table is not drawn until opened, which keeps it out of the page's first paint).
+with st.expander("Daily figures (table and downloads)"):
+    ui.table(
+        daily,
+        "overview_daily",
+        column_config={
+            "day": st.column_config.DateColumn(f"Day ({period.timezone})"),
+            "hours_watched": st.column_config.NumberColumn("Hours watched", format="%.1f"),
+            "airtime_hours": st.column_config.NumberColumn("Airtime (h)", format="%.1f"),
+            "channels_live": "Channels live",
+            "viewers_peak": st.column_config.NumberColumn("Sampled peak", format="%d"),
+        },
+    )

@@ -60,6 +60,16 @@ def test_every_page_renders_in_chromium(dashboard_url: str, tmp_path: Path) -> N
             headless.wait_rendered(page, "Creator")
             expect(page.get_by_text("(14 days, Asia/Tokyo)")).to_be_visible()
             expect(page.get_by_text("15h 25m").first).to_be_visible()  # bob's hours watched
+
+            # Downloads are built only on the click (deferred): the file still arrives, whole.
+            page.goto(f"{dashboard_url}/growth", timeout=TIMEOUT)
+            headless.wait_rendered(page, "Growth")
+            with page.expect_download(timeout=TIMEOUT) as download:
+                page.get_by_test_id("stDownloadButton").first.locator("button").click()
+            lines = Path(download.value.path()).read_text().splitlines()
+            assert download.value.suggested_filename == "growth_7d_hours_watched.csv"
+            assert lines[0].startswith("rank,rank_change,username,")
+            assert len(lines) > 1
         finally:
             browser.close()
     print(f"screenshots in {tmp_path}")
