@@ -37,8 +37,8 @@ def planned_mart_days(
 ) -> dict[str, dg.JsonMetadataValue]:
     """``{MART_DAYS: ...}``: the mart partitions that core rows whose times fall in ``windows``
     change, found right after the load, while marts.stream_sessions still shows them unbuilt."""
-    from pipeline.marts import find_changes, plan
-    from pipeline.marts.plan import to_metadata
+    from pipeline.marts import find_changes
+    from pipeline.marts.plan import plan, to_metadata
 
     if not windows:
         return {MART_DAYS: dg.MetadataValue.json({})}

@@ -37,9 +37,9 @@ from assets.policy import RUN_BY_JOBS_TAG
 from assets.resources import WarehouseResource, resolve_settings
 from assets.webhook_defs import WEBHOOK_EVENTS_KEY
 from pipeline.ingest import ENDPOINT_JOBS
-from pipeline.marts import MARTS, Changes, build_days, days_to_rebuild, plan
+from pipeline.marts import MARTS, Changes, build_days, days_to_rebuild
 from pipeline.marts.checks import check_days
-from pipeline.marts.plan import day_span, from_metadata
+from pipeline.marts.plan import day_span, from_metadata, plan
 from pipeline.schemas.webhooks import WEBHOOK_SCHEMAS
 
 MARTS_GROUP = "marts"

@@ -8,8 +8,8 @@ import duckdb
 import pytest
 from mart_core import DAY, Core, at
 
-from pipeline.marts import MARTS, Changes, build_days, find_changes, plan
-from pipeline.marts.plan import day_span, from_metadata, ranges, to_metadata
+from pipeline.marts import MARTS, Changes, build_days, find_changes
+from pipeline.marts.plan import day_span, from_metadata, plan, ranges, to_metadata
 
 D0 = DAY.date()
 
