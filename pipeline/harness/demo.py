@@ -22,7 +22,6 @@ import argparse
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -36,6 +35,7 @@ from urllib.parse import urlsplit
 
 from pipeline.cadence import aligned_start
 from pipeline.config import TWIN_CLIENT_ID, TWIN_CLIENT_SECRET, Settings
+from pipeline.serving import port_is_free
 from pipeline.webhooks.landing import OPEN_SUFFIX
 
 WEBHOOK_EVENTS = (
@@ -83,16 +83,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="stop after seeding, loading webhooks and building the marts (no Dagster, no dashboard)",
     )
     parser.set_defaults(func=run)
-
-
-def port_is_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
 
 
 def wait_until_ready(url: str, proc: subprocess.Popen, name: str, timeout: float) -> None:

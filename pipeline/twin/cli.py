@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import socket
 import sys
 from datetime import UTC, datetime
@@ -101,17 +100,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     serve.set_defaults(func=serve_command)
 
 
-def port_is_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
-                return False
-            raise
-    return True
-
-
 def config_from_args(args: argparse.Namespace) -> TwinConfig:
     """The TwinConfig that ``velora twin serve`` flags describe (raises TwinConfigError)."""
     from pipeline.twin.server.config import FaultConfig, TwinConfig
@@ -148,6 +136,7 @@ def config_from_args(args: argparse.Namespace) -> TwinConfig:
 
 
 def serve_command(args: argparse.Namespace) -> int:
+    from pipeline.serving import port_is_free
     from pipeline.twin.server.config import TwinConfigError
 
     try:
