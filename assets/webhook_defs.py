@@ -51,7 +51,7 @@ def webhook_events(
     settings = resolve_settings(warehouse=warehouse)
     stream = jetstream_config(settings)
     if stream is not None:  # receivers publish to JetStream: consume it in micro-batches
-        result = load_from_jetstream(stream, settings.warehouse_path)
+        result = load_from_jetstream(stream, settings.warehouse_path).load
     else:
         landing_dir = webhook_landing.landing_path(settings)
         result = load_sealed_segments(landing_dir, settings.warehouse_path)

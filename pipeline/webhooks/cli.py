@@ -228,20 +228,15 @@ def _load(args: argparse.Namespace) -> int:
 
 def _load_jetstream(stream: Any, warehouse: Path) -> int:
     from pipeline.errors import UserFacingError
-    from pipeline.warehouse import connect
-    from pipeline.webhooks.jetstream_loader import consume
+    from pipeline.webhooks.jetstream_loader import load_from_jetstream
 
-    conn = connect(warehouse)
     try:
-        result = consume(stream, conn)
+        result = load_from_jetstream(stream, warehouse)
     except OSError as exc:  # refused / unreachable server
         raise UserFacingError(
             f"JetStream {stream.url} is unreachable: {type(exc).__name__}: {exc}"
         ) from None
-    finally:
-        conn.close()
     load = result.load
-    assert load is not None
     print(
         f"loaded {result.batches} JetStream batches: {result.messages} messages, "
         f"{load.inserted} new events, {load.duplicates} duplicates, {load.quarantined} quarantined"

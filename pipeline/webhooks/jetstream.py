@@ -17,7 +17,6 @@ load balancer. The contract, the same as the landing log's:
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,8 +25,6 @@ from pipeline.webhooks.landing import LandingError
 
 if TYPE_CHECKING:
     from pipeline.config import Settings
-
-log = logging.getLogger(__name__)
 
 DEFAULT_STREAM = "VELORA_WEBHOOKS"
 DEFAULT_SUBJECT = "velora.webhooks"
@@ -87,22 +84,14 @@ class JetStreamSink:
         self._lock: asyncio.Lock | None = None
         self.last_error: str | None = None
         self.published = 0
-        self.duplicates = 0  # stored already (a retry that reached another receiver)
-
-    # the landing log's lifecycle: nothing to do before the event loop runs
-    def start(self) -> None:
-        return None
 
     def close(self) -> None:
+        """The receiver's stop(): the connection is drained by ``aclose`` inside the loop."""
         return None
 
     @property
     def running(self) -> bool:
         return self._nc is not None and self._nc.is_connected
-
-    @property
-    def open_segment(self) -> str | None:
-        return None
 
     async def _connect(self) -> Any:
         if self._lock is None:
@@ -126,7 +115,7 @@ class JetStreamSink:
     async def append_async(self, record: LandingRecord) -> None:
         try:
             js = await self._connect()
-            ack = await js.publish(
+            await js.publish(
                 self.config.subject,
                 encode_record(record),
                 headers={"Nats-Msg-Id": record.key},
@@ -136,7 +125,6 @@ class JetStreamSink:
             raise LandingError(f"JetStream publish failed: {self.last_error}") from exc
         self.last_error = None
         self.published += 1
-        self.duplicates += bool(getattr(ack, "duplicate", False))
 
     async def aclose(self) -> None:
         if self._nc is not None:

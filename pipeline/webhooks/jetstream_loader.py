@@ -4,8 +4,7 @@ the commit (contract in ``pipeline.webhooks.jetstream``)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -18,24 +17,18 @@ from pipeline.webhooks.loader import LoadResult, load_segment_bytes
 @dataclass
 class ConsumeResult:
     batches: int = 0
-    messages: int = 0
-    load: LoadResult | None = None
+    messages: int = 0  # fetched, including a redelivered batch that adds nothing
+    load: LoadResult = field(default_factory=LoadResult)
 
 
 async def _consume(
-    config: JetStreamConfig,
-    conn: duckdb.DuckDBPyConnection,
-    *,
-    batch: int,
-    max_wait: float,
-    stop_when_idle: bool,
-    on_batch: Callable[[int], None] | None,
+    config: JetStreamConfig, conn: duckdb.DuckDBPyConnection, *, batch: int, max_wait: float
 ) -> ConsumeResult:
     import nats  # noqa: PLC0415 - optional backend
     from nats.errors import TimeoutError as NatsTimeout  # noqa: PLC0415
     from nats.js.api import AckPolicy, ConsumerConfig  # noqa: PLC0415
 
-    result = ConsumeResult(load=LoadResult())
+    result = ConsumeResult()
     nc = await nats.connect(config.url, connect_timeout=5)
     try:
         js = nc.jetstream()
@@ -52,20 +45,15 @@ async def _consume(
             except NatsTimeout:
                 messages = []
             if not messages:
-                if stop_when_idle:
-                    return result
-                continue
+                return result  # idle for max_wait: a scheduled run is done
             first, last = messages[0].metadata.sequence, messages[-1].metadata.sequence
             name = f"jetstream/{config.stream}/{first.stream:012d}-{last.stream:012d}"
             data = b"".join(m.data for m in messages)
-            assert result.load is not None
             load_segment_bytes(conn, name, data, result.load)  # commits, or raises: no ack
             for message in messages:
                 await message.ack()
             result.batches += 1
             result.messages += len(messages)
-            if on_batch is not None:
-                on_batch(len(messages))
     finally:
         await nc.close()
 
@@ -76,33 +64,20 @@ def consume(
     *,
     batch: int = 2000,
     max_wait: float = 2.0,
-    stop_when_idle: bool = True,
-    on_batch: Callable[[int], None] | None = None,
 ) -> ConsumeResult:
-    """Load the stream's unacked messages in micro-batches; with ``stop_when_idle`` return once a
-    fetch waits ``max_wait`` seconds for nothing (a scheduled run), else run until cancelled."""
-    return asyncio.run(
-        _consume(
-            config,
-            conn,
-            batch=batch,
-            max_wait=max_wait,
-            stop_when_idle=stop_when_idle,
-            on_batch=on_batch,
-        )
-    )
+    """Load the stream's unacked messages in micro-batches of up to ``batch``; return once a
+    fetch waits ``max_wait`` seconds for nothing."""
+    return asyncio.run(_consume(config, conn, batch=batch, max_wait=max_wait))
 
 
-def load_from_jetstream(config: JetStreamConfig, warehouse_path: str | Path) -> LoadResult:
-    """``consume`` until idle on a connection of its own: the landing loader's result shape,
-    ``segments`` counting the batches loaded."""
+def load_from_jetstream(config: JetStreamConfig, warehouse_path: str | Path) -> ConsumeResult:
+    """``consume`` on a connection of its own. ``.load`` has the landing loader's result shape
+    (``segments`` counting the batches loaded)."""
     conn = connect(warehouse_path)
     try:
-        result = consume(config, conn)
+        return consume(config, conn)
     finally:
         conn.close()
-    assert result.load is not None
-    return result.load
 
 
 async def _pending(config: JetStreamConfig) -> int:

@@ -52,7 +52,7 @@ def test_two_receivers_publish_each_delivery_once_and_the_loader_loads_it_once(
             first = consume(JetStreamConfig(url), conn, batch=20, max_wait=0.5)
             again = consume(JetStreamConfig(url), conn, batch=20, max_wait=0.5)
             assert first.messages == 50 and first.batches == 3  # micro-batches of 20
-            assert first.load is not None and first.load.inserted == 50
+            assert first.load.inserted == 50
             assert again.messages == 0  # acked after the commit: nothing is redelivered
             assert events(conn) == 50
             follows = conn.execute("SELECT count(*) FROM core.follows").fetchone()
@@ -100,7 +100,7 @@ def test_a_batch_loaded_but_not_acked_is_redelivered_and_loaded_no_second_time(
             time.sleep(1.5)  # past the consumer's ack wait: JetStream redelivers
             redelivered = consume(config, conn, batch=100, max_wait=2.0)
             assert redelivered.messages == 10
-            assert redelivered.load is not None and redelivered.load.inserted == 0
+            assert redelivered.load.inserted == 0
             assert redelivered.load.duplicates == 10
             assert events(conn) == 10
         finally:
