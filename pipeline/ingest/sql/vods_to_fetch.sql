@@ -3,12 +3,7 @@
 -- stream.offline event and no VOD gives its end, and while no VOD listing of its channel was
 -- fetched after its last sample (so a channel without VODs costs one request per session).
 -- Streams last seen within $lookback_hours only: a VOD is for recent ends, not history.
-WITH latest AS (
-    SELECT max(snapshot_at) AS polled_at
-    FROM core.stream_snapshots
-    WHERE source = 'live' AND snapshot_at < $poll_at
-),
-recent AS (
+WITH recent AS (
     SELECT stream_id, arg_max(username, snapshot_at) AS username, max(snapshot_at) AS last_at
     FROM core.stream_snapshots
     WHERE source = 'live'
@@ -16,6 +11,9 @@ recent AS (
       AND snapshot_at < $poll_at
     GROUP BY stream_id
 ),
+-- the latest live poll before $poll_at lists the streams still live (read from the window, not
+-- from all history: without a poll in the window there is nothing recent to ask about)
+latest AS (SELECT max(last_at) AS polled_at FROM recent),
 ended AS (
     SELECT r.* FROM recent r, latest
     WHERE r.last_at < latest.polled_at
