@@ -8,7 +8,11 @@ from pathlib import Path
 import duckdb
 
 from pipeline.warehouse.errors import WarehouseLockedError, WarehouseMissingError
+from pipeline.warehouse.lake import LakeConfig, open_lake
 from pipeline.warehouse.migrations import migrate
+
+# Where the warehouse lives: a DuckDB file (the embedded default) or a DuckLake.
+Warehouse = str | Path | LakeConfig
 
 # Applied per database instance with SET (not connect(config=...)): a second connect() in the
 # same process with a different config would be refused by duckdb.
@@ -33,13 +37,16 @@ def _checked_size(text: str) -> str:
 
 
 def connect(
-    path: str | Path, read_only: bool = False, *, memory_limit: str | None = DEFAULT_MEMORY_LIMIT
+    path: Warehouse, read_only: bool = False, *, memory_limit: str | None = DEFAULT_MEMORY_LIMIT
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse at ``path``; a read-write open also applies pending migrations.
+    """Open the warehouse at ``path`` (a file, or a :class:`LakeConfig`); a read-write open also
+    applies pending migrations.
 
     Raises :class:`WarehouseLockedError` when another process holds the file and
     :class:`WarehouseMissingError` for a read-only open of a file that does not exist.
     """
+    if isinstance(path, LakeConfig):
+        return _configured(open_lake(path, read_only), read_only, memory_limit)
     db_path = Path(path)
     if read_only and not db_path.exists():
         raise WarehouseMissingError(
@@ -58,6 +65,12 @@ def connect(
                 "an open `duckdb` shell) or read the published snapshot instead."
             ) from exc
         raise
+    return _configured(conn, read_only, memory_limit)
+
+
+def _configured(
+    conn: duckdb.DuckDBPyConnection, read_only: bool, memory_limit: str | None
+) -> duckdb.DuckDBPyConnection:
     for statement in SESSION_SETTINGS:
         conn.execute(statement)
     if memory_limit:

@@ -11,20 +11,32 @@ import duckdb
 import polars as pl
 
 from pipeline.warehouse.frames import registered
+from pipeline.warehouse.inserts import WriteCounts, insert_counted
 from pipeline.warehouse.sqlfiles import sql_text
 
-# table -> load statement (anti-join on the grain, or upsert for clips)
-LOAD_SQL: dict[str, str] = {
-    "core.stream_snapshots": "load/stream_snapshots.sql",
-    "core.category_snapshots": "load/category_snapshots.sql",
-    "core.clips": "load/clips.sql",
-    "core.vods": "load/vods.sql",
-    "core.leaderboard_entries": "load/leaderboard_entries.sql",
-    "core.chat_stats": "load/chat_stats.sql",
-    "core.teams": "load/teams.sql",
-    "core.team_members": "load/team_members.sql",
-    "core.channel_profiles": "load/channel_profiles.sql",
-    "ops.tracked_channels": "load/tracked_channels.sql",
+
+@dataclass(frozen=True)
+class LoadSpec:
+    """How candidate rows reach a table: ``select`` picks the rows not stored yet (an anti-join on
+    the grain); ``merge`` applies them when they update stored rows; ``counted_by`` is the
+    (source/board, poll time) a load's counts are reported by."""
+
+    select: str
+    counted_by: tuple[str | None, str] = (None, "snapshot_at")
+    merge: str | None = None
+
+
+LOADS: dict[str, LoadSpec] = {
+    "core.stream_snapshots": LoadSpec("load/stream_snapshots.sql", ("source", "snapshot_at")),
+    "core.category_snapshots": LoadSpec("load/category_snapshots.sql"),
+    "core.clips": LoadSpec("load/clips.sql", (None, "last_seen_at"), "load/clips_merge.sql"),
+    "core.vods": LoadSpec("load/vods.sql", (None, "first_seen_at")),
+    "core.leaderboard_entries": LoadSpec("load/leaderboard_entries.sql", ("board", "snapshot_at")),
+    "core.chat_stats": LoadSpec("load/chat_stats.sql"),
+    "core.teams": LoadSpec("load/teams.sql"),
+    "core.team_members": LoadSpec("load/team_members.sql"),
+    "core.channel_profiles": LoadSpec("load/channel_profiles.sql"),
+    "ops.tracked_channels": LoadSpec("load/tracked_channels.sql"),
 }
 
 
@@ -35,7 +47,7 @@ class QuarantineEntry:
     poll_at: datetime
 
 
-LoadCounts = Counter[tuple[str | None, datetime]]
+LoadCounts = WriteCounts
 
 
 def load_frame(
@@ -45,18 +57,18 @@ def load_frame(
     first: datetime,
     last: datetime,
 ) -> LoadCounts:
-    """Insert (or upsert) ``frame`` (polls ``first``..``last``) into ``table`` in one statement.
+    """Insert (or upsert) ``frame`` (polls ``first``..``last``) into ``table``.
 
     Rows whose grain is already stored are skipped, so loading the same poll twice is a no-op.
-    Returns rows written per ``(source/board or None, poll)`` (the statement's RETURNING).
+    Returns rows written per ``(source/board or None, poll)``.
     """
     if frame.is_empty():
         return Counter()
-    statement = sql_text(LOAD_SQL[table])
+    spec = LOADS[table]
+    statement = sql_text(spec.select)
     params = {"first": first, "last": last} if "$first" in statement else None
     with registered(conn, "candidate_rows", frame):
-        rows = conn.execute(statement, params).fetchall()
-    return Counter((None if row[0] is None else str(row[0]), row[1]) for row in rows)
+        return insert_counted(conn, table, statement, params, spec.counted_by, spec.merge)
 
 
 def insert_quarantine(

@@ -14,6 +14,7 @@ import polars as pl
 
 from pipeline.polars_frames import frame_from_columns
 from pipeline.warehouse.frames import registered
+from pipeline.warehouse.inserts import insert_counted
 from pipeline.warehouse.sqlfiles import sql_text
 
 _TS = pl.Datetime("us", "UTC")
@@ -104,10 +105,14 @@ def insert_raw_responses(
     frame = frame_from_columns(columns, RAW_COLUMNS)
     polls = [r.poll_at for r in rows]
     with registered(conn, "raw_candidates", frame):
-        inserted = conn.execute(
-            sql_text("insert_raw_responses.sql"), {"first": min(polls), "last": max(polls)}
-        ).fetchall()
-    return Counter((str(row[0]), row[1]) for row in inserted)
+        inserted = insert_counted(
+            conn,
+            "raw.api_responses",
+            sql_text("insert_raw_responses.sql"),
+            {"first": min(polls), "last": max(polls)},
+            ("endpoint", "poll_at"),
+        )
+    return Counter({(str(endpoint), poll): n for (endpoint, poll), n in inserted.items()})
 
 
 def poll_has_responses(

@@ -1,10 +1,10 @@
 """Load sealed landing segments into the warehouse, exactly once.
 
-Per segment, in ONE DuckDB transaction: insert the events (``ON CONFLICT DO NOTHING`` on
-``event_key``), their typed rows, any quarantined records, and the segment's checkpoint row in
+Per segment, in ONE DuckDB transaction: insert the events (an anti-join on ``event_key``), their
+typed rows, any quarantined records, and the segment's checkpoint row in
 ``ops.webhook_segments_loaded``. Either all of it commits or none of it does, so a crash
 between "rows written" and "checkpoint written" is impossible; and a delivery that landed twice
-(a retry, a replay, a segment re-read) meets the primary key and inserts nothing.
+(a retry, a replay, a segment re-read) meets its stored key and inserts nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pipeline.webhooks.landing import sealed_segments
 from pipeline.webhooks.normalize import NormalizationError, NormalizedEvent, normalize_delivery
 
 log = logging.getLogger(__name__)
+EVENT_KEY = ("event_key",)
 
 
 @dataclass
@@ -149,13 +150,18 @@ def _prepare(segment: str, data: bytes) -> _SegmentBatch:
     return batch
 
 
-def _insert(conn: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> None:
+def _insert(
+    conn: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame, key: tuple[str, ...]
+) -> None:
     if df.height == 0:
         return
+    # An anti-join on the key, not ON CONFLICT: DuckLake has no primary keys. `table` and `key`
+    # come from this package's fixed table list, never from input.
+    matches = " AND ".join(f"t.{column} = i.{column}" for column in key)
     with registered(conn, "incoming_rows", df):
-        # `table` comes from this package's fixed table list, never from input.
         conn.execute(
-            f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows ON CONFLICT DO NOTHING"  # noqa: S608
+            f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows AS i "  # noqa: S608
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {matches})"
         )
 
 
@@ -206,11 +212,11 @@ def load_segment_bytes(
             return False
         existing = _count_existing(conn, keys)
         new_events = [e for e in batch.events if e["event_key"] not in existing]
-        _insert(conn, "core.webhook_events", frame("core.webhook_events", new_events))
+        _insert(conn, "core.webhook_events", frame("core.webhook_events", new_events), EVENT_KEY)
         typed_counts: dict[str, int] = {}
         for table in TYPED_TABLE_NAMES:
             rows = [r for r in batch.typed.get(table, []) if r["event_key"] not in existing]
-            _insert(conn, table, frame(table, rows))
+            _insert(conn, table, frame(table, rows), EVENT_KEY)
             if rows:
                 typed_counts[table] = len(rows)
         if batch.quarantine:
@@ -218,6 +224,7 @@ def load_segment_bytes(
                 conn,
                 "core.webhook_quarantine",
                 pl.DataFrame(batch.quarantine, schema=_QUARANTINE_SCHEMA),
+                ("segment", "record_offset"),
             )
         duplicates = len(existing) + batch.repeated_in_segment
         conn.execute(

@@ -34,7 +34,7 @@ def test_publish_while_connection_is_open_and_readers_see_the_new_snapshot(
     conn: duckdb.DuckDBPyConnection, warehouse_path: Path, tmp_path: Path
 ) -> None:
     published = tmp_path / "published"
-    conn.execute("INSERT INTO marts.live_totals VALUES ('2026-01-15 20:00+00', 3, 60)")
+    conn.execute("INSERT INTO marts.live_totals VALUES ('2026-01-15 20:00:00+00', 3, 60)")
     first = publish(warehouse_path, published)  # the caller's connection stays open
     reader = open_published(published)
     assert _count(reader) == 1
@@ -42,9 +42,9 @@ def test_publish_while_connection_is_open_and_readers_see_the_new_snapshot(
         r[0] for r in reader.execute("SELECT schema_name FROM duckdb_schemas()").fetchall()
     }
     with pytest.raises(duckdb.Error):
-        reader.execute("INSERT INTO marts.live_totals VALUES ('2026-01-15 20:05+00', 1, 1)")
+        reader.execute("INSERT INTO marts.live_totals VALUES ('2026-01-15 20:05:00+00', 1, 1)")
 
-    conn.execute("INSERT INTO marts.live_totals VALUES ('2026-01-15 20:05+00', 4, 70)")
+    conn.execute("INSERT INTO marts.live_totals VALUES ('2026-01-15 20:05:00+00', 4, 70)")
     second = publish_from(conn, published)
     assert second != first
     assert (published / "CURRENT").read_text().strip() == second.name
@@ -96,7 +96,7 @@ def test_publish_retries_with_the_callers_memory_limit_when_the_small_pool_is_no
     import pipeline.warehouse.snapshots as publishing
 
     conn.execute(
-        "INSERT INTO marts.live_totals SELECT TIMESTAMPTZ '2026-01-01 00:00+00' + to_minutes(i), i, i "
+        "INSERT INTO marts.live_totals SELECT TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_minutes(i), i, i "
         "FROM range(200000) t(i)"
     )
     monkeypatch.setattr(publishing, "PUBLISH_MEMORY_LIMIT", "1KB")

@@ -1,8 +1,7 @@
--- Append the responses of one or more polls; a response whose key (endpoint, params_json, poll_at, page)
+-- The responses of one or more polls to append: a response whose key (endpoint, params_json, poll_at, page)
 -- is already stored is skipped, so re-running the same poll inserts nothing.
 -- The poll_at BETWEEN $first AND $last filter lets DuckDB skip old row groups (zone maps): cost stays flat as
 -- history grows.
-INSERT INTO raw.api_responses BY NAME
 SELECT c.*
 FROM raw_candidates AS c
 WHERE NOT EXISTS (
@@ -13,5 +12,4 @@ WHERE NOT EXISTS (
       AND r.endpoint = c.endpoint
       AND r.params_json = c.params_json
       AND r.page = c.page
-)
-RETURNING endpoint, poll_at;
+);

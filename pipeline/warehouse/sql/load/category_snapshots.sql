@@ -1,7 +1,6 @@
--- core.category_snapshots: insert the candidate rows of one or more polls whose grain (snapshot_at, category_slug)
+-- core.category_snapshots: the candidate rows of one or more polls whose grain (snapshot_at, category_slug)
 -- is not stored yet. Filtering on snapshot_at BETWEEN $first AND $last (the polls loaded) keeps the anti-join
 -- to those polls' row groups, so the cost does not grow with history.
-INSERT INTO core.category_snapshots BY NAME
 SELECT c.*
 FROM candidate_rows AS c
 WHERE NOT EXISTS (
@@ -10,5 +9,4 @@ WHERE NOT EXISTS (
     WHERE t.snapshot_at BETWEEN $first AND $last
       AND t.snapshot_at = c.snapshot_at
       AND t.category_slug = c.category_slug
-)
-RETURNING NULL, snapshot_at;
+);

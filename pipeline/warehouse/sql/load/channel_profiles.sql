@@ -1,7 +1,6 @@
--- core.channel_profiles: insert the candidate rows of one or more polls whose grain (snapshot_at, user_id)
+-- core.channel_profiles: the candidate rows of one or more polls whose grain (snapshot_at, user_id)
 -- is not stored yet. Filtering on snapshot_at BETWEEN $first AND $last (the polls loaded) keeps the anti-join
 -- to those polls' row groups, so the cost does not grow with history.
-INSERT INTO core.channel_profiles BY NAME
 SELECT c.*
 FROM candidate_rows AS c
 WHERE NOT EXISTS (
@@ -10,5 +9,4 @@ WHERE NOT EXISTS (
     WHERE t.snapshot_at BETWEEN $first AND $last
       AND t.snapshot_at = c.snapshot_at
       AND t.user_id = c.user_id
-)
-RETURNING NULL, snapshot_at;
+);

@@ -1,7 +1,6 @@
--- core.chat_stats: insert the candidate rows of one or more polls whose grain (snapshot_at, channel_id)
+-- core.chat_stats: the candidate rows of one or more polls whose grain (snapshot_at, channel_id)
 -- is not stored yet. Filtering on snapshot_at BETWEEN $first AND $last (the polls loaded) keeps the anti-join
 -- to those polls' row groups, so the cost does not grow with history.
-INSERT INTO core.chat_stats BY NAME
 SELECT c.*
 FROM candidate_rows AS c
 WHERE NOT EXISTS (
@@ -10,5 +9,4 @@ WHERE NOT EXISTS (
     WHERE t.snapshot_at BETWEEN $first AND $last
       AND t.snapshot_at = c.snapshot_at
       AND t.channel_id = c.channel_id
-)
-RETURNING NULL, snapshot_at;
+);

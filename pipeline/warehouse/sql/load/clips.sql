@@ -1,14 +1,16 @@
--- core.clips: one row per clip_id. New clips are inserted; clips seen again keep their
--- first_seen_at and take the latest view_count / last_seen_at (never moving backwards in time).
--- Re-running the same poll changes nothing (the WHERE keeps the update a no-op).
-INSERT INTO core.clips BY NAME
-SELECT c.* FROM candidate_rows AS c
-ON CONFLICT (clip_id) DO UPDATE SET
-    view_count = CASE WHEN excluded.last_seen_at >= core.clips.last_seen_at
-                      THEN excluded.view_count ELSE core.clips.view_count END,
-    title = coalesce(excluded.title, core.clips.title),
-    first_seen_at = least(core.clips.first_seen_at, excluded.first_seen_at),
-    last_seen_at = greatest(core.clips.last_seen_at, excluded.last_seen_at)
-WHERE excluded.last_seen_at > core.clips.last_seen_at
-   OR excluded.first_seen_at < core.clips.first_seen_at
-RETURNING NULL, last_seen_at;
+-- core.clips: one row per clip_id. The rows to write are new clips, and clips seen again that
+-- move forward in time: they keep their first_seen_at and take the latest view_count /
+-- last_seen_at (never moving backwards). Re-running the same poll selects nothing.
+-- load/clips_merge.sql applies them.
+SELECT c.* REPLACE (
+    CASE WHEN t.clip_id IS NULL OR c.last_seen_at >= t.last_seen_at
+         THEN c.view_count ELSE t.view_count END AS view_count,
+    coalesce(c.title, t.title) AS title,
+    least(c.first_seen_at, coalesce(t.first_seen_at, c.first_seen_at)) AS first_seen_at,
+    greatest(c.last_seen_at, coalesce(t.last_seen_at, c.last_seen_at)) AS last_seen_at
+)
+FROM candidate_rows AS c
+LEFT JOIN core.clips AS t ON t.clip_id = c.clip_id
+WHERE t.clip_id IS NULL
+   OR c.last_seen_at > t.last_seen_at
+   OR c.first_seen_at < t.first_seen_at;

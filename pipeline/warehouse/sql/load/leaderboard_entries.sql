@@ -1,7 +1,6 @@
--- core.leaderboard_entries: insert the candidate rows of one or more polls whose grain (snapshot_at, board, creator_id, user_id)
+-- core.leaderboard_entries: the candidate rows of one or more polls whose grain (snapshot_at, board, creator_id, user_id)
 -- is not stored yet. Filtering on snapshot_at BETWEEN $first AND $last (the polls loaded) keeps the anti-join
 -- to those polls' row groups, so the cost does not grow with history.
-INSERT INTO core.leaderboard_entries BY NAME
 SELECT c.*
 FROM candidate_rows AS c
 WHERE NOT EXISTS (
@@ -12,5 +11,4 @@ WHERE NOT EXISTS (
       AND t.board = c.board
       AND t.creator_id = c.creator_id
       AND t.user_id = c.user_id
-)
-RETURNING board, snapshot_at;
+);

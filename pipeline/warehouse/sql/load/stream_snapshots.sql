@@ -1,7 +1,6 @@
--- core.stream_snapshots: insert the candidate rows of one or more polls whose grain (snapshot_at, source, stream_id)
+-- core.stream_snapshots: the candidate rows of one or more polls whose grain (snapshot_at, source, stream_id)
 -- is not stored yet. Filtering on snapshot_at BETWEEN $first AND $last (the polls loaded) keeps the anti-join
 -- to those polls' row groups, so the cost does not grow with history.
-INSERT INTO core.stream_snapshots BY NAME
 SELECT c.*
 FROM candidate_rows AS c
 WHERE NOT EXISTS (
@@ -11,5 +10,4 @@ WHERE NOT EXISTS (
       AND t.snapshot_at = c.snapshot_at
       AND t.source = c.source
       AND t.stream_id = c.stream_id
-)
-RETURNING source, snapshot_at;
+);

@@ -1,7 +1,6 @@
--- core.team_members: insert the candidate rows of one or more polls whose grain (snapshot_at, team, user_id)
+-- core.team_members: the candidate rows of one or more polls whose grain (snapshot_at, team, user_id)
 -- is not stored yet. Filtering on snapshot_at BETWEEN $first AND $last (the polls loaded) keeps the anti-join
 -- to those polls' row groups, so the cost does not grow with history.
-INSERT INTO core.team_members BY NAME
 SELECT c.*
 FROM candidate_rows AS c
 WHERE NOT EXISTS (
@@ -11,5 +10,4 @@ WHERE NOT EXISTS (
       AND t.snapshot_at = c.snapshot_at
       AND t.team = c.team
       AND t.user_id = c.user_id
-)
-RETURNING NULL, snapshot_at;
+);

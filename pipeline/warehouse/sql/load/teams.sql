@@ -1,7 +1,6 @@
--- core.teams: insert the candidate rows of one or more polls whose grain (snapshot_at, team)
+-- core.teams: the candidate rows of one or more polls whose grain (snapshot_at, team)
 -- is not stored yet. Filtering on snapshot_at BETWEEN $first AND $last (the polls loaded) keeps the anti-join
 -- to those polls' row groups, so the cost does not grow with history.
-INSERT INTO core.teams BY NAME
 SELECT c.*
 FROM candidate_rows AS c
 WHERE NOT EXISTS (
@@ -10,5 +9,4 @@ WHERE NOT EXISTS (
     WHERE t.snapshot_at BETWEEN $first AND $last
       AND t.snapshot_at = c.snapshot_at
       AND t.team = c.team
-)
-RETURNING NULL, snapshot_at;
+);

@@ -1,5 +1,4 @@
 -- ops.tracked_channels: one row per (snapshot_at, user_id); a re-run of the poll adds nothing.
-INSERT INTO ops.tracked_channels BY NAME
 SELECT c.*
 FROM candidate_rows AS c
 WHERE NOT EXISTS (
@@ -8,5 +7,4 @@ WHERE NOT EXISTS (
     WHERE t.snapshot_at BETWEEN $first AND $last
       AND t.snapshot_at = c.snapshot_at
       AND t.user_id = c.user_id
-)
-RETURNING NULL, snapshot_at;
+);

@@ -1,0 +1,135 @@
+"""The DuckLake backend: the catalog in PostgreSQL, the data as Parquet files (docs/scaling.md).
+
+Contract: :func:`open_lake` returns an in-memory DuckDB connection with the lake attached as
+``velora`` and selected (``USE``), so every SQL file of the file backend runs unchanged: ``core.x``
+resolves inside the lake. Many processes may open the same lake for writing; each commit is an
+optimistic DuckLake transaction that DuckLake itself retries on conflict
+(``ducklake_max_retry_count``), and a conflict that outlives the retries raises, so nothing is
+silently lost. Readers open it read-only and see every committed state, with no published copy.
+
+Extensions load from the pinned PyPI wheels (``duckdb-extension-*==<duckdb version>``), never from
+the network: auto-install and auto-load are off, so a mismatch fails here, loudly.
+
+DuckLake has no PRIMARY KEY / UNIQUE and no RETURNING. Migrations drop the key clauses
+(:func:`lake_ddl`); every write is an anti-join or a MERGE, which need neither.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipeline.warehouse.errors import WarehouseError
+
+LAKE_ALIAS = "velora"
+# Conflicting commits (two writers touching one table's same files) are retried by DuckLake with
+# exponential backoff; 100 ms * 1.5^n over 30 tries spans minutes, far above a commit's length.
+RETRY_SETTINGS = {
+    "ducklake_max_retry_count": 30,
+    "ducklake_retry_wait_ms": 100,
+    "ducklake_retry_backoff": 1.5,
+}
+_EXTENSION_PACKAGES = {
+    "ducklake": "duckdb_extension_ducklake",
+    "postgres_scanner": "duckdb_extension_postgres_scanner",
+    "httpfs": "duckdb_extension_httpfs",
+}
+_COLUMN_KEY = re.compile(r"\s+PRIMARY\s+KEY\b", re.IGNORECASE)
+_TABLE_KEY = re.compile(r",\s*PRIMARY\s+KEY\s*\([^)]*\)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LakeConfig:
+    """Where the lake lives. ``catalog`` is a DuckLake metadata string: ``postgres:dbname=...
+    host=... port=... user=...`` for many machines, or a ``.ducklake`` file path (one process
+    only). ``data_path`` is a local directory or an ``s3://bucket/prefix/``."""
+
+    catalog: str
+    data_path: str
+
+    def __str__(self) -> str:  # for messages; the catalog string may hold a password
+        return f"DuckLake {_redacted(self.catalog)} (data {self.data_path})"
+
+
+def _redacted(catalog: str) -> str:
+    return re.sub(r"(password=)\S+", r"\1***", catalog)
+
+
+def _quote_literal(text: str) -> str:
+    # ATTACH and LOAD take no bound parameters: escape as a SQL string literal
+    return "'" + text.replace("'", "''") + "'"
+
+
+def extension_path(name: str) -> Path:
+    """The extension file shipped by its PyPI wheel for the installed DuckDB version."""
+    package = _EXTENSION_PACKAGES[name]
+    spec = importlib.util.find_spec(package)
+    version = duckdb.__version__
+    if spec is None or spec.origin is None:
+        raise WarehouseError(
+            f"DuckDB extension {name} is not installed: `make env` installs {package}=={version}"
+        )
+    found = Path(spec.origin).parent / "extensions" / f"v{version}" / f"{name}.duckdb_extension"
+    if not found.exists():
+        raise WarehouseError(
+            f"{package} does not ship {name} for DuckDB {version} ({found} missing): "
+            "pin duckdb and the extension wheels to the same version"
+        )
+    return found
+
+
+def _needed_extensions(config: LakeConfig) -> list[str]:
+    needed = []
+    if config.catalog.startswith("postgres:"):
+        needed.append("postgres_scanner")
+    if config.data_path.startswith(("s3://", "http://", "https://")):
+        needed.append("httpfs")
+    return [*needed, "ducklake"]
+
+
+def open_lake(config: LakeConfig, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with the lake attached as ``velora`` and in use."""
+    conn = duckdb.connect(
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    )
+    try:
+        for name in _needed_extensions(config):
+            conn.execute(f"LOAD {_quote_literal(str(extension_path(name)))}")
+        if not config.data_path.startswith(("s3://", "http://", "https://")):
+            Path(config.data_path).mkdir(parents=True, exist_ok=True)
+        options = f"DATA_PATH {_quote_literal(config.data_path)}"
+        if read_only:
+            options += ", READ_ONLY"
+        target = _quote_literal("ducklake:" + config.catalog)
+        conn.execute(f"ATTACH {target} AS {LAKE_ALIAS} ({options})")
+        conn.execute(f"USE {LAKE_ALIAS}")
+        for name, value in RETRY_SETTINGS.items():
+            conn.execute(f"SET {name} = {value}")
+    except duckdb.Error as exc:
+        conn.close()
+        raise WarehouseError(f"cannot open {config}: {exc}") from exc
+    return conn
+
+
+def is_lake(conn: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``conn``'s current database is a DuckLake."""
+    rows = conn.execute(
+        "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    return bool(rows) and rows[0][0] == "ducklake"
+
+
+def lake_ddl(sql: str) -> str:
+    """A migration's DDL without the PRIMARY KEY clauses DuckLake refuses. The file backend keeps
+    them as a second guard; on both, idempotency comes from the writes' anti-joins and MERGEs."""
+    return _COLUMN_KEY.sub("", _TABLE_KEY.sub("", sql))
+
+
+def current_lake_snapshot(conn: duckdb.DuckDBPyConnection) -> int:
+    """The id of the lake's latest committed snapshot (a reader's cache key)."""
+    rows = conn.execute(f"SELECT id FROM {LAKE_ALIAS}.current_snapshot()").fetchall()
+    return int(rows[0][0])
