@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.cadence import GROUPS
+from pipeline.warehouse.lake import LakeConfig
 
 DEFAULT_TWIN_URL = "http://127.0.0.1:8787"
 # The twin's built-in app. Used only when the API is the default twin and no credentials are set,
@@ -58,6 +59,24 @@ def _jetstream_url(env: Mapping[str, str]) -> str | None:
     return url or None
 
 
+def _lake(env: Mapping[str, str], data_dir: Path) -> LakeConfig | None:
+    backend = env.get("VELORA_WAREHOUSE_BACKEND", "").strip().lower() or "duckdb"
+    if backend == "duckdb":
+        return None
+    if backend != "ducklake":
+        raise ConfigError(f"VELORA_WAREHOUSE_BACKEND must be duckdb or ducklake, got {backend!r}")
+    catalog = env.get("VELORA_LAKE_CATALOG", "").strip()
+    if not catalog:
+        raise ConfigError(
+            "VELORA_WAREHOUSE_BACKEND=ducklake needs VELORA_LAKE_CATALOG, e.g. "
+            "'postgres:dbname=velora host=db.internal user=velora' (docs/scaling.md)"
+        )
+    if catalog.startswith("ducklake:"):
+        catalog = catalog.removeprefix("ducklake:")
+    data_path = env.get("VELORA_LAKE_DATA_PATH", "").strip() or str(data_dir / "lake") + "/"
+    return LakeConfig(catalog=catalog, data_path=data_path)
+
+
 def _csv(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
 
@@ -70,6 +89,7 @@ class Settings:
     access_token: str | None = None
     data_dir: Path = Path("data")
     warehouse_path: Path = Path("data/warehouse.duckdb")
+    lake: LakeConfig | None = None  # VELORA_WAREHOUSE_BACKEND=ducklake: the warehouse is a lake
     tracked_channels: tuple[str, ...] = ()
     top_n_tracked: int = 50
     # One field per pipeline.cadence group (its settings_field), defaulting to the group's tick.
@@ -90,6 +110,11 @@ class Settings:
     dagster_home: Path = Path("data/dagster_home")
     dagster_port: int = 3000
     streamlit_port: int = 8501
+
+    @property
+    def warehouse(self) -> Path | LakeConfig:
+        """What ``pipeline.warehouse.connect`` opens: the lake when configured, else the file."""
+        return self.lake if self.lake is not None else self.warehouse_path
 
     @property
     def published_dir(self) -> Path:
@@ -146,6 +171,7 @@ class Settings:
             warehouse_path=Path(
                 env.get("VELORA_WAREHOUSE", "").strip() or data_dir / "warehouse.duckdb"
             ),
+            lake=_lake(env, data_dir),
             tracked_channels=_csv(env, "VELORA_TRACKED_CHANNELS"),
             top_n_tracked=_int(env, "VELORA_TOP_N_TRACKED", 50),
             **{

@@ -33,6 +33,14 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port free on ``host`` now, for a server in another process (which binds it itself; the
+    tiny window between is harmless on a test machine)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
 STARTUP_TIMEOUT_SECONDS = 30.0
 
 

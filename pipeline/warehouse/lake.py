@@ -131,5 +131,5 @@ def lake_ddl(sql: str) -> str:
 
 def current_lake_snapshot(conn: duckdb.DuckDBPyConnection) -> int:
     """The id of the lake's latest committed snapshot (a reader's cache key)."""
-    rows = conn.execute(f"SELECT id FROM {LAKE_ALIAS}.current_snapshot()").fetchall()
+    rows = conn.execute("SELECT * FROM ducklake_current_snapshot(?)", [LAKE_ALIAS]).fetchall()
     return int(rows[0][0])

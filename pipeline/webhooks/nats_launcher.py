@@ -12,6 +12,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from pipeline.serving import free_port
+
 
 def nats_server_binary() -> str:
     found = shutil.which("nats-server") or str(Path(sys.executable).parent / "nats-server")
@@ -20,16 +22,10 @@ def nats_server_binary() -> str:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def running_nats(store: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Yields (url, process); the process is killed (and waited for) when the block ends."""
-    port = _free_port()
+    port = free_port()
     store.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         [nats_server_binary(), "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", str(store)],
