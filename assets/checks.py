@@ -2,16 +2,16 @@
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from assets.common import WAREHOUSE_POOL, warehouse_connection
 from assets.resources import WarehouseResource, resolve_settings
+from pipeline.warehouse import Warehouse
 from pipeline.warehouse.tables import check_table
 
-Opener = Callable[[Path], AbstractContextManager[duckdb.DuckDBPyConnection]]
+Opener = Callable[[Warehouse], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
 
 def check_name(table: str) -> str:
@@ -33,7 +33,7 @@ def table_check(
     )
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         settings = resolve_settings(warehouse=warehouse)
-        with open_warehouse(settings.warehouse_path) as conn:
+        with open_warehouse(settings.warehouse) as conn:
             report = check_table(conn, table)
         return dg.AssetCheckResult(
             passed=report.passed,

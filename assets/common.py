@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import closing
 from datetime import UTC, datetime
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from pipeline.warehouse import connect
+from pipeline.warehouse import Warehouse, connect
 
 KEY_PREFIX = "velora"
 # Every step that opens data/warehouse.duckdb runs in this pool; the instance limits it to 1
@@ -27,13 +26,13 @@ CHANGED_DAY_FIRST, CHANGED_DAY_LAST = "changed_day_first", "changed_day_last"
 MART_DAYS = "mart_days"
 
 
-def warehouse_connection(path: Path) -> closing[duckdb.DuckDBPyConnection]:
+def warehouse_connection(path: Warehouse) -> closing[duckdb.DuckDBPyConnection]:
     """A read-write connection that is closed on exit, so the file lock is released promptly."""
     return closing(connect(path))
 
 
 def planned_mart_days(
-    path: Path, windows: Sequence[tuple[datetime, datetime]]
+    path: Warehouse, windows: Sequence[tuple[datetime, datetime]]
 ) -> dict[str, dg.JsonMetadataValue]:
     """``{MART_DAYS: ...}``: the mart partitions that core rows whose times fall in ``windows``
     change, found right after the load, while marts.stream_sessions still shows them unbuilt."""

@@ -80,7 +80,7 @@ def endpoint_asset(name: str) -> dg.AssetsDefinition:
                 result = run_endpoint(
                     name,
                     client=client,
-                    warehouse_path=settings.warehouse_path,
+                    warehouse_path=settings.warehouse,
                     poll_at=poll_at,
                     settings=settings,
                 )
@@ -95,7 +95,7 @@ def endpoint_asset(name: str) -> dg.AssetsDefinition:
         # every row of a poll has the poll's time: the window is that instant
         reads = MART_INPUTS.intersection(tables_of(name))
         windows = [(result.poll_at, result.poll_at + timedelta(microseconds=1))] if reads else []
-        planned = planned_mart_days(settings.warehouse_path, windows)
+        planned = planned_mart_days(settings.warehouse, windows)
         return dg.MaterializeResult(metadata={**ingest_metadata(result), **planned})
 
     return _asset

@@ -120,7 +120,7 @@ def mart_asset(name: str) -> dg.AssetsDefinition:
         window = context.partition_time_window
         start, end = window.start.date(), window.end.date()
         settings = resolve_settings(warehouse=warehouse)
-        with warehouse_connection(settings.warehouse_path) as conn:
+        with warehouse_connection(settings.warehouse) as conn:
             results = build_days(conn, [name], start, end)
             reports = check_days(conn, name, start, end)
         rows = {table: sum(r.rows.get(table, 0) for r in results) for table in mart.tables}

@@ -6,10 +6,7 @@ checks (deps outside the run are not waited on), so a failed check or a failed l
 publish in that run; the next clean run publishes everything, because the data is already loaded.
 """
 
-from pathlib import Path
-
 import dagster as dg
-import duckdb
 
 from assets.common import KEY_PREFIX, KINDS, PUBLISH_GROUP, PUBLISHED_SNAPSHOT_KEY, WAREHOUSE_POOL
 from assets.marts_defs import mart_key
@@ -18,7 +15,7 @@ from assets.resources import WarehouseResource, resolve_settings
 from assets.webhook_defs import WEBHOOK_EVENTS_KEY
 from pipeline.ingest import ENDPOINT_JOBS
 from pipeline.marts import MARTS
-from pipeline.warehouse import publish
+from pipeline.warehouse import Warehouse, connect, publish
 
 PUBLISHED_FROM = (
     *(dg.AssetKey([KEY_PREFIX, name]) for name in ENDPOINT_JOBS),
@@ -35,9 +32,10 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def snapshot_row_counts(snapshot: Path) -> dict[str, int]:
-    """``{"schema.table": rows}`` of every table in a published snapshot (opened read-only)."""
-    conn = duckdb.connect(str(snapshot), read_only=True)
+def snapshot_row_counts(snapshot: Warehouse) -> dict[str, int]:
+    """``{"schema.table": rows}`` of every table readers see: a published snapshot, or the lake
+    (opened read-only)."""
+    conn = connect(snapshot, read_only=True)
     try:
         counts = {}
         for schema, table in conn.execute(SNAPSHOT_TABLES).fetchall():
@@ -61,11 +59,13 @@ def snapshot_row_counts(snapshot: Path) -> dict[str, int]:
 )
 def published_snapshot(warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = resolve_settings(warehouse=warehouse)
-    snapshot = publish(settings.warehouse_path, settings.published_dir)
-    counts = snapshot_row_counts(snapshot)
+    snapshot = publish(settings.warehouse, settings.published_dir)
+    counts = snapshot_row_counts(settings.warehouse if snapshot is None else snapshot)
     return dg.MaterializeResult(
         metadata={
-            "snapshot": snapshot.name,
+            "snapshot": "the lake (readers see every commit)"
+            if snapshot is None
+            else snapshot.name,
             "tables": len(counts),
             "total_rows": sum(counts.values()),
             **{f"rows_{table}": rows for table, rows in counts.items()},

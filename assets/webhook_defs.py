@@ -51,10 +51,10 @@ def webhook_events(
     settings = resolve_settings(warehouse=warehouse)
     stream = jetstream_config(settings)
     if stream is not None:  # receivers publish to JetStream: consume it in micro-batches
-        result = load_from_jetstream(stream, settings.warehouse_path).load
+        result = load_from_jetstream(stream, settings.warehouse).load
     else:
         landing_dir = webhook_landing.landing_path(settings)
-        result = load_sealed_segments(landing_dir, settings.warehouse_path)
+        result = load_sealed_segments(landing_dir, settings.warehouse)
     for error in result.errors[:20]:
         context.log.warning("quarantined: %s", error)
     first, last = result.first_event_at, result.last_event_at
@@ -77,7 +77,7 @@ def webhook_events(
                 if result.first_event_at and result.last_event_at
                 else {}
             ),
-            **planned_mart_days(settings.warehouse_path, windows),
+            **planned_mart_days(settings.warehouse, windows),
         }
     )
 
@@ -96,7 +96,7 @@ def tracked_channels_not_silent(
     minutes = webhook_landing.silence_window(settings)
     secrets_file = Path(settings.webhook_secret_file)
     capture_since = capture_started_at(secrets_file)
-    with warehouse_connection(settings.warehouse_path) as conn:
+    with warehouse_connection(settings.warehouse) as conn:
         silent = find_silent_channels(
             conn, minutes, capture_since=capture_since, covered_channels=covered_by(secrets_file)
         )

@@ -101,7 +101,7 @@ def ingest_command(args: argparse.Namespace) -> int:
     from pipeline.ingest.results import IngestError
     from pipeline.ingest.runner import run_endpoints
     from pipeline.marts import refresh
-    from pipeline.warehouse import WarehouseError, connect, publish_from
+    from pipeline.warehouse import WarehouseError, connect, publish_for_readers, published_note
 
     settings = Settings.from_env()
     names = _select(args.select)
@@ -109,7 +109,7 @@ def ingest_command(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     failed = 0
     try:
-        conn = connect(settings.warehouse_path)
+        conn = connect(settings.warehouse)
     except WarehouseError as exc:
         raise _user_error(str(exc)) from None
     try:
@@ -127,7 +127,7 @@ def ingest_command(args: argparse.Namespace) -> int:
                     results = run_endpoints(
                         batch,
                         client=client,
-                        warehouse_path=settings.warehouse_path,
+                        warehouse_path=settings.warehouse,
                         poll_at=poll_at,
                         settings=settings,
                         conn=conn,
@@ -145,8 +145,7 @@ def ingest_command(args: argparse.Namespace) -> int:
         # the marts of the days just polled, then one snapshot with both
         refresh(conn, now.date(), now.date())
         if not args.no_publish:
-            path = publish_from(conn, settings.published_dir)
-            print(f"published {path}")
+            print(published_note(publish_for_readers(conn, settings.published_dir)))
     finally:
         conn.close()
     return 1 if failed else 0

@@ -31,7 +31,7 @@ from pipeline.ingest.jobs import ENDPOINT_JOBS, is_due
 from pipeline.ingest.results import IngestError
 from pipeline.ingest.runner import run_endpoints, run_fetched_polls
 from pipeline.marts import refresh
-from pipeline.warehouse import connect, publish_from
+from pipeline.warehouse import connect, publish_for_readers
 
 log = logging.getLogger("pipeline.harness.seed")
 
@@ -157,7 +157,7 @@ def seed_history(
     load_webhooks: bool = False,
 ) -> SeedSummary:
     """Seed ``days`` of history ending at ``now`` (default: the current time) into
-    ``settings.warehouse_path``; builds the marts and publishes once at the end. See the module
+    ``settings.warehouse``; builds the marts and publishes once at the end. See the module
     doc. ``group_cadences`` polls other groups (leaderboards, hourly) coarser than their schedule
     (each poll stores its cadence, so the marts read the samples right).
     ``webhooks_in_background`` (a running twin only): clock advances return before the twin has
@@ -199,7 +199,7 @@ def seed_history(
             f"to {ticks[-1]:%Y-%m-%d %H:%M} UTC ({', '.join(names)})"
         )
         began = time.perf_counter()
-        conn = connect(settings.warehouse_path)
+        conn = connect(settings.warehouse)
         # thousands of tiny per-poll statements: one DuckDB thread avoids hand-off overhead
         # (~7% less CPU per poll, measured); the connection is closed at the end of the seed
         conn.execute("SET threads = 1")
@@ -230,7 +230,7 @@ def seed_history(
                 summary.marts_seconds = time.perf_counter() - marts_began
             if publish:
                 publish_began = time.perf_counter()
-                summary.published = publish_from(conn, settings.published_dir)
+                summary.published = publish_for_readers(conn, settings.published_dir)
                 summary.publish_seconds = time.perf_counter() - publish_began
         finally:
             conn.close()
@@ -267,7 +267,7 @@ class _WebhookLoader:
         while not self.stopping.wait(self.INTERVAL_SECONDS):
             try:
                 result = load_sealed_segments(
-                    self.settings.landing_dir, self.settings.warehouse_path, conn=self.cursor
+                    self.settings.landing_dir, self.settings.warehouse, conn=self.cursor
                 )
                 self.summary.webhook_events_loaded += result.inserted
             except Exception as exc:  # left for `velora webhooks load`, which retries it
@@ -363,7 +363,7 @@ def _run_step(
         results = run_endpoints(
             due,
             client=client,
-            warehouse_path=settings.warehouse_path,
+            warehouse_path=settings.warehouse,
             poll_at=tick,
             settings=settings,
             conn=conn,

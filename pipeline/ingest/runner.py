@@ -12,7 +12,6 @@ import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 import duckdb
 
@@ -26,7 +25,7 @@ from pipeline.ingest.fetch import FETCHERS, FetchContext, FetchOutcome
 from pipeline.ingest.jobs import ENDPOINT_JOBS, GROUPS
 from pipeline.ingest.results import IngestError, IngestResult
 from pipeline.ingest.run_records import run_records
-from pipeline.warehouse import connect
+from pipeline.warehouse import Warehouse, connect
 from pipeline.warehouse.raw import (
     RawResponse,
     StoredBody,
@@ -98,7 +97,7 @@ def run_endpoint(
     name: str,
     *,
     client: VeloraClient,
-    warehouse_path: str | Path,
+    warehouse_path: Warehouse,
     poll_at: datetime,
     settings: Settings,
     conn: duckdb.DuckDBPyConnection | None = None,
@@ -122,7 +121,7 @@ def run_endpoints(
     names: Sequence[str],
     *,
     client: VeloraClient,
-    warehouse_path: str | Path,
+    warehouse_path: Warehouse,
     poll_at: datetime,
     settings: Settings,
     conn: duckdb.DuckDBPyConnection | None = None,

@@ -38,7 +38,7 @@ def _open(args: argparse.Namespace) -> Any:
     from pipeline.warehouse import WarehouseError, connect
 
     settings = Settings.from_env()
-    path = args.warehouse or settings.warehouse_path
+    path = args.warehouse or settings.warehouse
     try:
         return settings, connect(path)
     except WarehouseError as exc:
@@ -52,7 +52,7 @@ def _say(result: Any) -> None:
 
 def _rebuild(args: argparse.Namespace) -> int:
     from pipeline.marts import rebuild_all
-    from pipeline.warehouse import publish_from
+    from pipeline.warehouse import publish_for_readers, published_note
 
     settings, conn = _open(args)
     try:
@@ -60,7 +60,7 @@ def _rebuild(args: argparse.Namespace) -> int:
         if not results:
             print("core holds no data yet: nothing to build")
         elif not args.no_publish:
-            print(f"published {publish_from(conn, settings.published_dir)}")
+            print(published_note(publish_for_readers(conn, settings.published_dir)))
     finally:
         conn.close()
     return 0

@@ -1,6 +1,7 @@
-"""The DuckDB warehouse: connection + migrations, raw writes, core loads, marts, publishing."""
+"""The warehouse (a DuckDB file, or DuckLake): connection + migrations, raw writes, core loads,
+marts, publishing."""
 
-from pipeline.warehouse.connection import connect
+from pipeline.warehouse.connection import Warehouse, connect
 from pipeline.warehouse.errors import (
     MigrationError,
     NoPublishedSnapshotError,
@@ -13,7 +14,9 @@ from pipeline.warehouse.snapshots import (
     current_snapshot_path,
     open_published,
     publish,
+    publish_for_readers,
     publish_from,
+    published_note,
 )
 
 __all__ = [
@@ -21,11 +24,14 @@ __all__ = [
     "NoPublishedSnapshotError",
     "WarehouseError",
     "WarehouseLockedError",
+    "Warehouse",
     "WarehouseMissingError",
     "connect",
     "current_snapshot_path",
     "migrate",
     "open_published",
     "publish",
+    "publish_for_readers",
     "publish_from",
+    "published_note",
 ]

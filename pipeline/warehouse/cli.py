@@ -35,7 +35,7 @@ def migrate_command(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     try:
-        conn = connect(settings.warehouse_path)
+        conn = connect(settings.warehouse)
     except WarehouseError as exc:
         raise _user_error(str(exc)) from None
     try:
@@ -43,7 +43,7 @@ def migrate_command(args: argparse.Namespace) -> int:
     finally:
         conn.close()
     print(
-        f"{settings.warehouse_path}: up to date"
+        f"{settings.warehouse}: up to date"
         + (f" (applied {', '.join(applied)})" if applied else "")
     )
     return 0
@@ -51,14 +51,14 @@ def migrate_command(args: argparse.Namespace) -> int:
 
 def publish_command(args: argparse.Namespace) -> int:
     from pipeline.config import Settings
-    from pipeline.warehouse import WarehouseError, publish
+    from pipeline.warehouse import WarehouseError, publish, published_note
 
     settings = Settings.from_env()
     try:
-        path = publish(settings.warehouse_path, settings.published_dir)
+        path = publish(settings.warehouse, settings.published_dir)
     except WarehouseError as exc:
         raise _user_error(str(exc)) from None
-    print(f"published {path}")
+    print(published_note(path))
     return 0
 
 
@@ -70,7 +70,7 @@ def check_command(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     try:
-        conn = connect(settings.warehouse_path, read_only=True)
+        conn = connect(settings.warehouse, read_only=True)
     except WarehouseError as exc:
         raise _user_error(str(exc)) from None
     failed = 0

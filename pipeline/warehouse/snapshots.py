@@ -16,8 +16,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.warehouse.connection import connect
-from pipeline.warehouse.errors import NoPublishedSnapshotError
+from pipeline.warehouse.connection import Warehouse, connect
+from pipeline.warehouse.errors import NoPublishedSnapshotError, WarehouseError
+from pipeline.warehouse.lake import is_lake
 
 log = logging.getLogger("pipeline.warehouse")
 
@@ -122,8 +123,23 @@ def _remove_building(building: Path) -> None:
     building.with_name(building.name + ".wal").unlink(missing_ok=True)
 
 
+def publish_for_readers(conn: duckdb.DuckDBPyConnection, published_dir: str | Path) -> Path | None:
+    """What a writer calls after its commits: a new snapshot of a DuckDB file (its path). A
+    DuckLake needs none, since readers attach the lake and see each commit: None."""
+    return None if is_lake(conn) else publish_from(conn, published_dir)
+
+
+def published_note(published: Path | None) -> str:
+    """What a command prints after publishing (:func:`publish_for_readers`'s result)."""
+    if published is None:
+        return "DuckLake: readers see every commit, nothing to publish"
+    return f"published {published}"
+
+
 def publish_from(conn: duckdb.DuckDBPyConnection, published_dir: str | Path) -> Path:
-    """Publish a new snapshot from an open warehouse connection; returns the snapshot path."""
+    """Publish a new snapshot from an open warehouse file connection; returns the snapshot path."""
+    if is_lake(conn):
+        raise WarehouseError("a DuckLake has no published snapshots: readers attach the lake")
     directory = Path(published_dir)
     directory.mkdir(parents=True, exist_ok=True)
     numbers = _snapshot_numbers(directory)
@@ -166,13 +182,13 @@ def _prune(directory: Path, keep: int) -> None:
         (directory / f"warehouse-{number}.duckdb.wal").unlink(missing_ok=True)
 
 
-def publish(warehouse_path: str | Path, published_dir: str | Path) -> Path:
+def publish(warehouse_path: Warehouse, published_dir: str | Path) -> Path | None:
     """Publish from the warehouse file. Works while this process already holds a connection to
     it (duckdb shares the open database); fails with ``WarehouseLockedError`` if another
-    process does."""
+    process does. None for a DuckLake (:func:`publish_for_readers`)."""
     conn = connect(warehouse_path)
     try:
-        return publish_from(conn, published_dir)
+        return publish_for_readers(conn, published_dir)
     finally:
         conn.close()
 

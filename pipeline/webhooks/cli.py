@@ -205,7 +205,7 @@ def _load(args: argparse.Namespace) -> int:
 
     settings = _settings()
     landing = args.landing_dir or settings.landing_dir
-    warehouse = args.warehouse or settings.warehouse_path
+    warehouse = args.warehouse or settings.warehouse
     stream = jetstream_config(settings)
     if stream is not None and args.landing_dir is None:
         return _load_jetstream(stream, warehouse)
@@ -421,7 +421,7 @@ def _silence(args: argparse.Namespace) -> int:
     minutes = args.minutes or settings.webhook_silence_minutes
     if minutes <= 0:
         raise UserFacingError("--minutes must be positive")
-    warehouse = args.warehouse or settings.warehouse_path
+    warehouse = args.warehouse or settings.warehouse
     if not Path(warehouse).exists():
         raise UserFacingError(f"warehouse {warehouse} does not exist")
     import duckdb

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 
-from pipeline.warehouse import connect
+from pipeline.warehouse import Warehouse, connect
 from pipeline.webhooks.jetstream import JetStreamConfig, ensure_stream
 from pipeline.webhooks.loader import LoadResult, load_segment_bytes
 
@@ -70,7 +69,7 @@ def consume(
     return asyncio.run(_consume(config, conn, batch=batch, max_wait=max_wait))
 
 
-def load_from_jetstream(config: JetStreamConfig, warehouse_path: str | Path) -> ConsumeResult:
+def load_from_jetstream(config: JetStreamConfig, warehouse_path: Warehouse) -> ConsumeResult:
     """``consume`` on a connection of its own. ``.load`` has the landing loader's result shape
     (``segments`` counting the batches loaded)."""
     conn = connect(warehouse_path)

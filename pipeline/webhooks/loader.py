@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from pipeline.schemas.webhooks import POLARS_COLUMNS, TYPED_TABLE_NAMES, frame
-from pipeline.warehouse import connect
+from pipeline.warehouse import Warehouse, WarehouseMissingError, connect
 from pipeline.warehouse.frames import registered
 from pipeline.webhooks.framing import scan_bytes
 from pipeline.webhooks.landing import sealed_segments
@@ -59,9 +59,7 @@ def loaded_segments(conn: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in rows}
 
 
-def pending_segments(
-    landing_dir: str | Path, warehouse_path: str | Path | None = None
-) -> list[str]:
+def pending_segments(landing_dir: str | Path, warehouse_path: Warehouse | None = None) -> list[str]:
     """Sealed segment names not yet loaded, oldest first.
 
     Without ``warehouse_path`` it lists every sealed segment (the names a Dagster sensor uses as
@@ -69,9 +67,12 @@ def pending_segments(
     With it, segments already checkpointed in the warehouse are left out (opened read-only).
     """
     names = sealed_segments(landing_dir)
-    if warehouse_path is None or not Path(warehouse_path).exists():
+    if warehouse_path is None:
         return names
-    conn = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        conn = connect(warehouse_path, read_only=True)
+    except WarehouseMissingError:
+        return names
     try:
         try:
             done = loaded_segments(conn)
@@ -261,7 +262,7 @@ def load_segment_bytes(
 
 def load_sealed_segments(
     landing_dir: str | Path,
-    warehouse_path: str | Path,
+    warehouse_path: Warehouse,
     *,
     conn: duckdb.DuckDBPyConnection | None = None,
     segments: Iterable[str] | None = None,

@@ -76,8 +76,10 @@ def test_crash_inside_the_transaction_leaves_no_rows_and_no_checkpoint(
     land(landing, [follow(1), follow(2)])
     real_insert = loader._insert
 
-    def insert_then_die(conn: duckdb.DuckDBPyConnection, table: str, df: Any) -> None:
-        real_insert(conn, table, df)
+    def insert_then_die(
+        conn: duckdb.DuckDBPyConnection, table: str, df: Any, key: tuple[str, ...]
+    ) -> None:
+        real_insert(conn, table, df, key)
         if table == "core.follows":
             raise KeyboardInterrupt("crash after rows, before checkpoint")
 
