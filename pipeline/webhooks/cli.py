@@ -8,7 +8,10 @@ import json
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipeline.warehouse import Warehouse
 
 DEFAULT_EVENTS = (
     "channel.follow",
@@ -226,7 +229,7 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_jetstream(stream: Any, warehouse: Path) -> int:
+def _load_jetstream(stream: Any, warehouse: Warehouse) -> int:
     from pipeline.errors import UserFacingError
     from pipeline.webhooks.jetstream_loader import load_from_jetstream
 
@@ -422,11 +425,14 @@ def _silence(args: argparse.Namespace) -> int:
     if minutes <= 0:
         raise UserFacingError("--minutes must be positive")
     warehouse = args.warehouse or settings.warehouse
-    if not Path(warehouse).exists():
-        raise UserFacingError(f"warehouse {warehouse} does not exist")
     import duckdb
 
-    conn = duckdb.connect(str(warehouse), read_only=True)
+    from pipeline.warehouse import WarehouseError, connect
+
+    try:
+        conn = connect(warehouse, read_only=True)
+    except WarehouseError as exc:  # missing file, unreachable lake: says which
+        raise UserFacingError(str(exc)) from None
     try:
         secrets_file = Path(settings.webhook_secret_file)
         since = capture_started_at(secrets_file)

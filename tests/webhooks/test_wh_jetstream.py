@@ -12,6 +12,7 @@ from wh_helpers import follow_body as follow
 from wh_helpers import running_receiver
 
 from pipeline.warehouse import connect
+from pipeline.warehouse.lake import LakeConfig
 from pipeline.webhooks.jetstream import JetStreamConfig
 from pipeline.webhooks.jetstream_loader import consume
 from pipeline.webhooks.loader import LoadResult, load_segment_bytes
@@ -141,9 +142,17 @@ def test_the_stream_dedupes_longer_than_velora_retries(tmp_path: Path) -> None:
 
 
 def test_velora_webhooks_load_consumes_jetstream_when_it_is_configured(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    warehouse_target: Path | LakeConfig,
 ) -> None:
     from pipeline.webhooks.cli import main  # noqa: PLC0415
+
+    if isinstance(warehouse_target, LakeConfig):  # the second deployment: configuration only
+        monkeypatch.setenv("VELORA_WAREHOUSE_BACKEND", "ducklake")
+        monkeypatch.setenv("VELORA_LAKE_CATALOG", warehouse_target.catalog)
+        monkeypatch.setenv("VELORA_LAKE_DATA_PATH", warehouse_target.data_path)
 
     with (
         running_nats(tmp_path / "nats") as (url, _),
@@ -157,3 +166,5 @@ def test_velora_webhooks_load_consumes_jetstream_when_it_is_configured(
         assert "3 messages, 3 new events" in capsys.readouterr().out
         assert main(["load"]) == 0  # nothing left: acked after the commit
         assert "0 messages, 0 new events" in capsys.readouterr().out
+    with connect(warehouse_target, read_only=True) as conn:
+        assert events(conn) == 3

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import duckdb
 import pytest
 from wh_helpers import running_receiver, twin_receiver_config
 
+from pipeline.warehouse import Warehouse, connect
+from pipeline.warehouse.lake import LakeConfig
 from pipeline.webhooks.loader import load_sealed_segments
 from pipeline.webhooks.secrets import add_secret
 
@@ -42,7 +44,7 @@ TWIN_MINUTES = 180
 TWIN_START = datetime(2026, 6, 5, 18, 0, tzinfo=UTC)  # a Friday evening
 
 
-def test_twin_deliveries_match_truth(tmp_path: Path) -> None:
+def test_twin_deliveries_match_truth(tmp_path: Path, lake_config: LakeConfig) -> None:
     # A fixed twin time makes the seeded world (and so the traffic mix) reproducible.
     secrets = tmp_path / "secrets.json"
     config = twin_receiver_config(tmp_path, secrets)
@@ -77,15 +79,22 @@ def test_twin_deliveries_match_truth(tmp_path: Path) -> None:
     # Every event type occurs, so every normaliser meets the twin's payloads.
     assert all(truth.get(t, 0) > 0 for t in TABLE_COUNTS), truth
 
-    db = tmp_path / "wh.duckdb"
-    result = load_sealed_segments(tmp_path / "landing", db)
+    # the same landing log into each backend: the lake has no primary key to fall back on
+    for db in (tmp_path / "wh.duckdb", lake_config):
+        _assert_loads_exactly_the_truth(tmp_path / "landing", db, metrics, truth)
+
+
+def _assert_loads_exactly_the_truth(
+    landing: Path, db: Warehouse, metrics: dict[str, Any], truth: dict[str, int]
+) -> None:
+    result = load_sealed_segments(landing, db)
     assert result.errors == [] and result.test_events == 1
     # The receiver acknowledges known deliveries without landing them again; only copies that
     # raced each other into the log are left for the loader to collapse.
     assert metrics["duplicates"] > 0
     assert result.records == metrics["accepted"] - metrics["duplicates"]
     assert result.inserted + result.duplicates == result.records
-    conn = duckdb.connect(str(db), read_only=True)
+    conn = connect(db, read_only=True)
     try:
         loaded = {t: conn.execute(sql).fetchone()[0] for t, sql in TABLE_COUNTS.items()}  # type: ignore[index]
         raw = dict(
