@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.cadence import GROUPS
-from pipeline.warehouse.lake import LakeConfig
+from pipeline.warehouse.lake import LakeConfig, S3Access
 
 DEFAULT_TWIN_URL = "http://127.0.0.1:8787"
 # The twin's built-in app. Used only when the API is the default twin and no credentials are set,
@@ -74,7 +74,25 @@ def _lake(env: Mapping[str, str], data_dir: Path) -> LakeConfig | None:
     if catalog.startswith("ducklake:"):
         catalog = catalog.removeprefix("ducklake:")
     data_path = env.get("VELORA_LAKE_DATA_PATH", "").strip() or str(data_dir / "lake") + "/"
-    return LakeConfig(catalog=catalog, data_path=data_path)
+    return LakeConfig(catalog=catalog, data_path=data_path, s3=_s3_access(env, data_path))
+
+
+def _s3_access(env: Mapping[str, str], data_path: str) -> S3Access | None:
+    if not data_path.startswith("s3://"):
+        return None
+    key_id = env.get("AWS_ACCESS_KEY_ID", "").strip()
+    secret = env.get("AWS_SECRET_ACCESS_KEY", "").strip()
+    if not key_id or not secret:
+        raise ConfigError(
+            f"VELORA_LAKE_DATA_PATH={data_path} needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+            "(and AWS_ENDPOINT_URL for an S3-compatible store)"
+        )
+    return S3Access(
+        key_id=key_id,
+        secret=secret,
+        region=env.get("AWS_REGION", "").strip() or "us-east-1",
+        endpoint=env.get("AWS_ENDPOINT_URL", "").strip() or None,
+    )
 
 
 def _csv(env: Mapping[str, str], name: str) -> tuple[str, ...]:

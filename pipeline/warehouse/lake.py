@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
 
@@ -43,13 +44,25 @@ _TABLE_KEY = re.compile(r",\s*PRIMARY\s+KEY\s*\([^)]*\)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
+class S3Access:
+    """Credentials and endpoint for an ``s3://`` data path (the standard ``AWS_*`` variables).
+    ``endpoint`` is set for S3-compatible stores (SeaweedFS, MinIO): ``http://host:port``."""
+
+    key_id: str
+    secret: str = field(repr=False)
+    region: str = "us-east-1"
+    endpoint: str | None = None
+
+
+@dataclass(frozen=True)
 class LakeConfig:
     """Where the lake lives. ``catalog`` is a DuckLake metadata string: ``postgres:dbname=...
     host=... port=... user=...`` for many machines, or a ``.ducklake`` file path (one process
-    only). ``data_path`` is a local directory or an ``s3://bucket/prefix/``."""
+    only). ``data_path`` is a local directory or an ``s3://bucket/prefix/`` (with ``s3``)."""
 
     catalog: str
     data_path: str
+    s3: S3Access | None = None
 
     def __str__(self) -> str:  # for messages; the catalog string may hold a password
         return f"DuckLake {_redacted(self.catalog)} (data {self.data_path})"
@@ -99,6 +112,8 @@ def open_lake(config: LakeConfig, read_only: bool = False) -> duckdb.DuckDBPyCon
     try:
         for name in _needed_extensions(config):
             conn.execute(f"LOAD {_quote_literal(str(extension_path(name)))}")
+        if config.s3 is not None:
+            conn.execute(_s3_secret(config.s3))
         if not config.data_path.startswith(("s3://", "http://", "https://")):
             Path(config.data_path).mkdir(parents=True, exist_ok=True)
         options = f"DATA_PATH {_quote_literal(config.data_path)}"
@@ -113,6 +128,19 @@ def open_lake(config: LakeConfig, read_only: bool = False) -> duckdb.DuckDBPyCon
         conn.close()
         raise WarehouseError(f"cannot open {config}: {exc}") from exc
     return conn
+
+
+def _s3_secret(access: S3Access) -> str:
+    # CREATE SECRET takes no bound parameters: every value is escaped as a literal
+    options = {"KEY_ID": access.key_id, "SECRET": access.secret, "REGION": access.region}
+    extra = ""
+    if access.endpoint:
+        parts = urlsplit(access.endpoint if "//" in access.endpoint else "//" + access.endpoint)
+        options["ENDPOINT"] = parts.netloc
+        # S3-compatible servers take bucket names in the path, not as a subdomain
+        extra = f", URL_STYLE 'path', USE_SSL {'false' if parts.scheme == 'http' else 'true'}"
+    listed = ", ".join(f"{key} {_quote_literal(value)}" for key, value in options.items())
+    return f"CREATE OR REPLACE SECRET velora_lake_s3 (TYPE s3, {listed}{extra})"
 
 
 def is_lake(conn: duckdb.DuckDBPyConnection) -> bool:
