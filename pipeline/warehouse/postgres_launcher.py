@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -55,7 +56,16 @@ def _binary(name: str) -> str:
 
 
 def _as_user() -> str | None:
-    return UNPRIVILEGED_USER if os.geteuid() == 0 else None
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam(UNPRIVILEGED_USER)
+    except KeyError:
+        raise RuntimeError(
+            f"PostgreSQL refuses to run as root and there is no {UNPRIVILEGED_USER!r} user to run "
+            "it as: run the tests as a normal user, or create one (`useradd nobody`)"
+        ) from None
+    return UNPRIVILEGED_USER
 
 
 def _run(*command: str) -> None:
