@@ -9,6 +9,7 @@ of one poll are small, so the extra copy costs little.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
@@ -46,5 +47,8 @@ def insert_counted(
             f"SELECT {key}, {poll}, count(*) FROM {NEW_ROWS} GROUP BY ALL"  # noqa: S608
         ).fetchall()
     finally:
-        conn.execute(f"DROP TABLE IF EXISTS {NEW_ROWS}")
+        # after a failed statement the transaction is aborted and DROP would raise, hiding the
+        # original error; the next call replaces the table anyway
+        with contextlib.suppress(duckdb.TransactionException):
+            conn.execute(f"DROP TABLE IF EXISTS {NEW_ROWS}")
     return Counter({(None if k is None else str(k), at): n for k, at, n in rows})
