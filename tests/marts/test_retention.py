@@ -143,3 +143,24 @@ def test_pruned_days_keep_their_marts_exactly_as_built(conn, core):
     assert samples_before is not None and sum(per_day.values()) < samples_before[0]
     _, again = prune(conn, MIN_RETENTION_DAYS, endpoints=LIVE, today=day(5))
     assert again.days == () and _marts(conn) == before
+
+
+def test_cli_dry_run_prints_what_it_would_remove_and_changes_nothing(
+    conn, core, tmp_path, monkeypatch, capsys
+):
+    from pipeline.cli import main
+
+    old = datetime.combine(datetime.now(UTC).date() - timedelta(days=10), time(12), tzinfo=UTC)
+    core.samples("s", old, [10] * 60, cadence=1)  # 12:00..12:59: 13 polls stay (:00..:55, :59)
+    build_days(conn, list(MARTS), old.date(), old.date() + timedelta(days=1))
+    conn.close()
+    monkeypatch.setenv("VELORA_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.delenv("VELORA_RETENTION_DAYS", raising=False)
+    assert main(["warehouse", "prune"]) == 2  # off, and no --days: says how to turn it on
+    assert "VELORA_RETENTION_DAYS" in capsys.readouterr().err
+    assert main(["warehouse", "prune", "--days", "7", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"{old.date()}: would remove 0 live bodies, 47 samples" in out
+    assert "dry run: nothing changed" in out
+    assert main(["warehouse", "prune", "--days", "7"]) == 0
+    assert "total: removed 0 live bodies and 47 samples" in capsys.readouterr().out
