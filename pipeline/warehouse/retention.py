@@ -15,7 +15,7 @@ would remove.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -55,8 +55,8 @@ def _bound(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
-def _count(conn: duckdb.DuckDBPyConnection, name: str, params: dict[str, object]) -> int:
-    row = conn.execute(sql_text(name), params).fetchone()  # DuckDB answers DML with its count
+def _count(conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, object]) -> int:
+    row = conn.execute(sql_text(name), dict(params)).fetchone()  # DuckDB answers DML with its count
     return int(row[0]) if row else 0
 
 
