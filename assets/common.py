@@ -17,6 +17,9 @@ KEY_PREFIX = "velora"
 WAREHOUSE_POOL = "warehouse"
 KINDS = {"duckdb", "python"}
 
+# Daily housekeeping of the warehouse (retention): assets/maintenance_defs.py.
+MAINTENANCE_GROUP = "maintenance"
+
 # The one asset that publishes the read-only snapshot; every job selects it as its last step.
 PUBLISH_GROUP = "publish"
 PUBLISHED_SNAPSHOT_KEY = dg.AssetKey([KEY_PREFIX, "published_snapshot"])

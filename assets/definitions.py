@@ -10,6 +10,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.ingest_defs import ingest_defs
+from assets.maintenance_defs import maintenance_defs
 from assets.marts_defs import marts_defs
 from assets.policy import apply_policy
 from assets.publish_defs import publish_defs
@@ -23,7 +24,13 @@ def build_defs() -> dg.Definitions:
     execution = dg.Definitions(executor=dg.in_process_executor)
     return apply_policy(
         dg.Definitions.merge(
-            ingest_defs(), webhook_defs(), marts_defs(), publish_defs(), resource_defs(), execution
+            ingest_defs(),
+            webhook_defs(),
+            marts_defs(),
+            maintenance_defs(),
+            publish_defs(),
+            resource_defs(),
+            execution,
         )
     )
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import dagster as dg
 
-from assets.common import PUBLISH_GROUP
+from assets.common import MAINTENANCE_GROUP, PUBLISH_GROUP
 from pipeline import cadence
 
 # Webhook loads follow segment sealing, not a clock; an hour without one is worth a look.
@@ -25,6 +25,12 @@ WEBHOOK_FRESHNESS = dg.FreshnessPolicy.time_window(
 # The marts sensor rebuilds today's partitions within minutes of every load.
 MARTS_FRESHNESS = dg.FreshnessPolicy.time_window(
     fail_window=timedelta(minutes=30), warn_window=timedelta(minutes=20)
+)
+# Retention runs once a day; two missed days are worth a look, three mean the schedule is off.
+# (While retention is off the asset never materialises, and an asset never materialised has
+# no freshness to fail.)
+MAINTENANCE_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(days=3), warn_window=timedelta(days=2)
 )
 AUTOMATION_SENSOR = "velora_automation_sensor"
 # Assets that every job selects as a step: never automated, or they would run twice.
@@ -36,6 +42,8 @@ def freshness_for(group: str | None) -> dg.FreshnessPolicy | None:
         return WEBHOOK_FRESHNESS
     if group == "marts":
         return MARTS_FRESHNESS
+    if group == MAINTENANCE_GROUP:
+        return MAINTENANCE_FRESHNESS
     # Every run ends with the publish step, so the snapshot follows the most frequent cadence.
     base = {name: g.default_minutes for name, g in cadence.GROUPS.items()}
     minutes = min(base.values()) if group == PUBLISH_GROUP else base.get(group or "")

@@ -1,7 +1,11 @@
-"""Freshness of every polled table against its cadence group (pipeline/cadence.py GROUPS).
+"""Freshness of every polled table against the cadence its latest poll was taken at.
 
 Pure: ``freshness(tables, now)`` takes the Data health page's table list (``queries.table_health``)
-and says per table how many cadences old its latest row is. "Now" is the snapshot's publish
+and says per table how many cadences old its latest row is. The cadence is the one stored with
+the latest poll's rows (migration 007), since the pipeline may poll at another cadence than the
+schedule's default (``VELORA_LIVE_CADENCE_MINUTES=5``, ``velora seed --cadence``); only a table
+that stores none (or an old poll without it) falls back to its group's default
+(pipeline/cadence.py GROUPS), and ``cadence_source`` says which. "Now" is the snapshot's publish
 time, so an old snapshot reads as old data rather than as a broken pipeline.
 """
 
@@ -20,6 +24,7 @@ from pipeline.ingest.jobs import ENDPOINT_JOBS
 LATE_AFTER = 2
 STALE_AFTER = 6
 
+COLUMNS = ("table", "group", "cadence_minutes", "cadence_source", "latest", "age_minutes", "status")
 TABLE_GROUP = {job.core_table: job.group for job in ENDPOINT_JOBS.values()}
 
 
@@ -38,25 +43,29 @@ def status(age: timedelta | None, every: timedelta) -> str:
 
 
 def freshness(tables: pd.DataFrame, now: datetime) -> pd.DataFrame:
-    """``table, group, cadence_minutes, latest, age_minutes, status`` of the polled tables."""
+    """``table, group, cadence_minutes, cadence_source, latest, age_minutes, status`` of the
+    polled tables (``cadence_source``: ``stored`` with the latest poll, or the group's
+    ``default``)."""
     rows = []
     for record in tables.to_dict("records"):
         group = TABLE_GROUP.get(str(record["table"]))
         if group is None:
             continue  # webhook and mart tables have no poll cadence
-        every = timedelta(minutes=cadence.GROUPS[group].default_minutes)
+        stored = record.get("cadence_minutes")
+        known = stored is not None and not pd.isna(stored) and int(stored) > 0
+        minutes = int(stored) if known else cadence.GROUPS[group].default_minutes  # type: ignore[arg-type]
+        every = timedelta(minutes=minutes)
         latest = record["latest"]
         age = None if latest is None or pd.isna(latest) else now - _utc(latest)
         rows.append(
             {
                 "table": record["table"],
                 "group": group,
-                "cadence_minutes": int(every.total_seconds() // 60),
+                "cadence_minutes": minutes,
+                "cadence_source": "stored" if known else "default",
                 "latest": latest,
                 "age_minutes": None if age is None else round(age.total_seconds() / 60, 1),
                 "status": status(age, every),
             }
         )
-    return pd.DataFrame(
-        rows, columns=["table", "group", "cadence_minutes", "latest", "age_minutes", "status"]
-    )
+    return pd.DataFrame(rows, columns=[*COLUMNS])

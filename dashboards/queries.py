@@ -193,13 +193,27 @@ def existing_tables(snapshot: Snapshot) -> set[str]:
     return set(frame["table_name"])
 
 
+def _latest_poll_cadence(snapshot: Snapshot, table: str) -> object:
+    """The stored cadence of ``table``'s latest poll; None for tables that store none (events,
+    clips, marts) or whose latest poll predates the column."""
+    if FRESHNESS_COLUMN[table] != "snapshot_at":
+        return None
+    with contextlib.suppress(SchemaMismatch):
+        return query(snapshot, "latest_poll_cadence", table_name=table)["cadence_minutes"].iloc[0]
+    return None
+
+
 def table_health(snapshot: Snapshot) -> pd.DataFrame:
-    """Row count and latest time of every table the dashboards know, ``missing`` when absent."""
+    """Row count, latest time and latest poll's cadence (minutes, when stored) of every table the
+    dashboards know, ``missing`` when absent."""
     present = existing_tables(snapshot)
     rows = []
     for table in (*SNAPSHOT_TABLES, *EVENT_TABLES, *QUARANTINE_TABLES):
         if table not in present:
-            rows.append({"table": table, "status": "missing", "rows": None, "latest": None})
+            rows.append(
+                {"table": table, "status": "missing", "rows": None, "latest": None,
+                 "cadence_minutes": None}
+            )  # fmt: skip
             continue
         count = int(query(snapshot, "table_row_count", table_name=table)["row_count"].iloc[0])
         latest = None
@@ -209,11 +223,18 @@ def table_health(snapshot: Snapshot) -> pd.DataFrame:
                 "latest"
             ].iloc[0]
         rows.append(
-            {"table": table, "status": "ok" if count else "empty", "rows": count, "latest": latest}
+            {
+                "table": table,
+                "status": "ok" if count else "empty",
+                "rows": count,
+                "latest": latest,
+                "cadence_minutes": _latest_poll_cadence(snapshot, table),
+            }
         )
     frame = pd.DataFrame(rows)
     frame["latest"] = pd.to_datetime(frame["latest"], utc=True)
     frame["rows"] = frame["rows"].astype("Int64")
+    frame["cadence_minutes"] = frame["cadence_minutes"].astype("Float64").astype("Int64")
     return frame
 
 

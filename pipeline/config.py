@@ -95,6 +95,11 @@ def _s3_access(env: Mapping[str, str], data_path: str) -> S3Access | None:
     )
 
 
+def _optional_int(env: Mapping[str, str], name: str, minimum: int) -> int | None:
+    """A whole number, or None when the variable is unset or empty (the feature is off)."""
+    return _int(env, name, 0, minimum) if env.get(name, "").strip() else None
+
+
 def _csv(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
 
@@ -114,6 +119,9 @@ class Settings:
     live_cadence_minutes: int = GROUPS["live"].default_minutes
     leaderboard_cadence_minutes: int = GROUPS["leaderboards"].default_minutes
     hourly_cadence_minutes: int = GROUPS["hourly"].default_minutes
+    # Retention (docs/warehouse.md § Volume): days of live bodies and full samples kept; None
+    # keeps everything (the default, so nothing is pruned unless asked for).
+    retention_days: int | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8788
     webhook_secret_file: Path = Path("data/secrets/webhook_secrets.json")
@@ -196,6 +204,7 @@ class Settings:
                 g.settings_field: _int(env, g.variable, g.default_minutes, minimum=1)
                 for g in GROUPS.values()
             },
+            retention_days=_optional_int(env, "VELORA_RETENTION_DAYS", minimum=1),
             webhook_host=env.get("VELORA_WEBHOOK_HOST", "").strip() or "127.0.0.1",
             webhook_port=_int(env, "VELORA_WEBHOOK_PORT", 8788, minimum=1),
             webhook_secret_file=Path(

@@ -33,13 +33,15 @@ if tables is not None:
         column_config={
             "rows": st.column_config.NumberColumn("Rows", format="%d"),
             "latest": st.column_config.DatetimeColumn("Latest", format="YYYY-MM-DD HH:mm"),
+            "cadence_minutes": st.column_config.NumberColumn("Latest poll's cadence (min)"),
         },
     )
     st.subheader("Freshness against cadence")
     fresh = health.freshness(tables, snapshot.published_at)
     st.caption(
-        f"Age of each polled table's latest row at the snapshot's publish time; late after "
-        f"{health.LATE_AFTER} missed cadences, stale after {health.STALE_AFTER}."
+        f"Age of each polled table's latest row at the snapshot's publish time, against the "
+        f"cadence stored with its latest poll (the schedule's default when none is stored); "
+        f"late after {health.LATE_AFTER} missed cadences, stale after {health.STALE_AFTER}."
     )
     ui.table(
         fresh,
@@ -47,6 +49,7 @@ if tables is not None:
         column_config={
             "latest": st.column_config.DatetimeColumn("Latest", format="YYYY-MM-DD HH:mm"),
             "cadence_minutes": "Cadence (min)",
+            "cadence_source": "Cadence from",
             "age_minutes": st.column_config.NumberColumn("Age (min)", format="%.0f"),
         },
     )

@@ -83,7 +83,9 @@ def build_mart(conn: duckdb.DuckDBPyConnection, mart: Mart, start: date, end: da
             "marts", mart.name, params["day_start"], started_at, datetime.now(UTC), "ok",
             sum(counts.values()), f"{start}..{end - timedelta(days=1)}",
         )  # fmt: skip
-        record_runs(conn, [record])  # in the build's transaction: both commit or neither
+        # in the build's transaction: both commit or neither. The detail 'first..last' is also
+        # the record of which days are built that retention reads (pipeline/marts/retention.py).
+        record_runs(conn, [record])
         conn.execute("COMMIT")
     except BaseException as exc:
         conn.execute("ROLLBACK")

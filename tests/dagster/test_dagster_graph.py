@@ -25,6 +25,9 @@ LOADS = {
     "velora/webhook_events": "webhooks",
 }
 PUBLISHED = "velora/published_snapshot"
+# Retention: a root with no deps (the warehouse pool orders it against the loads) that nothing
+# depends on; the published snapshot does not wait for it.
+RETENTION = "velora/warehouse_retention"
 PUBLISH_NODE = "velora__published_snapshot"
 NON_BLOCKING_NODES = {"velora__webhook_events_tracked_channels_not_silent"}
 LIVE_KEYS = {f"velora/{n}" for n in LIVE}
@@ -65,12 +68,18 @@ MART_TABLES = {
     "revenue_estimate_daily": ["marts.revenue_estimate_daily"],
     "growth_rankings": ["marts.growth_rankings"],
 }
-EXPECTED_GROUPS = {**LOADS, **dict.fromkeys(MART_DEPS, "marts"), PUBLISHED: "publish"}
+EXPECTED_GROUPS = {
+    **LOADS,
+    **dict.fromkeys(MART_DEPS, "marts"),
+    PUBLISHED: "publish",
+    RETENTION: "maintenance",
+}
 # Every load is a root; the one publish asset depends on every load and every mart.
 EXPECTED_DEPS = {
     **{key: set() for key in LOADS},
     **MART_DEPS,
     PUBLISHED: set(LOADS) | set(MART_DEPS),
+    RETENTION: set(),
 }
 TABLE_OF = {
     **{name: "core.stream_snapshots" for name in LIVE},
@@ -115,6 +124,8 @@ EXPECTED_SCHEDULES = {
     "velora_live_schedule": ("* * * * *", "velora_live_job"),  # skips to the live cadence
     "velora_leaderboards_schedule": ("*/15 * * * *", "velora_leaderboards_job"),
     "velora_hourly_schedule": ("0 * * * *", "velora_hourly_job"),
+    # daily; skips while VELORA_RETENTION_DAYS is unset
+    "velora_maintenance_schedule": ("30 3 * * *", "velora_maintenance_job"),
 }
 # No velora_automation_sensor: assets with deps are run by jobs (publish: every job; marts: the
 # marts sensor's range runs and backfills).
@@ -126,6 +137,7 @@ FAIL_WINDOW_MINUTES = {
     "webhooks": 120,
     "marts": 30,
     "publish": 3,  # every run publishes: the most frequent cadence
+    "maintenance": 3 * 24 * 60,  # daily retention: three missed days
 }
 
 

@@ -252,7 +252,9 @@ def _insert(conn: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, An
     )
 
 
-def fill_warehouse(conn: duckdb.DuckDBPyConnection) -> None:
+def fill_warehouse(conn: duckdb.DuckDBPyConnection, *, live_cadence: int | None = None) -> None:
+    """``live_cadence``: the cadence stored with the stream samples (None: rows from before
+    migration 007 stored one)."""
     _insert(
         conn,
         "core.stream_snapshots",
@@ -272,6 +274,7 @@ def fill_warehouse(conn: duckdb.DuckDBPyConnection) -> None:
                 "category_name": CATEGORY[user][1],
                 "position": 1,
                 "fetched_at": poll,
+                "cadence_minutes": live_cadence,
             }
             for source, poll, stream, user, viewers, started in STREAM_ROWS
         ],
@@ -371,7 +374,9 @@ def fill_warehouse(conn: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def build_published(data_dir: Path, *, fill: bool = True, migrate: bool = True) -> Path:
+def build_published(
+    data_dir: Path, *, fill: bool = True, migrate: bool = True, live_cadence: int | None = None
+) -> Path:
     """Write ``data_dir/published/{CURRENT, warehouse-1.duckdb}``; returns the snapshot path."""
     published = data_dir / "published"
     if not migrate:  # a snapshot from before any table existed
@@ -382,7 +387,7 @@ def build_published(data_dir: Path, *, fill: bool = True, migrate: bool = True) 
     conn = connect(data_dir / "warehouse.duckdb")
     try:
         if fill:
-            fill_warehouse(conn)
+            fill_warehouse(conn, live_cadence=live_cadence)
             rebuild_all(conn, today=(DAY2 + timedelta(days=1)).date())
         return publish_from(conn, published)
     finally:

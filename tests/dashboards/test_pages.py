@@ -375,7 +375,9 @@ def test_data_health(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) 
     assert tables.loc["core.stream_snapshots", "rows"] == 12  # 11 live rows + 1 top row
     assert tables.loc["core.subscription_ends", "status"] == "empty"
     freshness = frame(at, 1).set_index("table")
-    assert freshness.loc["core.stream_snapshots", "cadence_minutes"] == 1  # the live default
+    # the fixture's samples store no cadence (as before migration 007): the live default
+    assert freshness.loc["core.stream_snapshots", "cadence_minutes"] == 1
+    assert freshness.loc["core.stream_snapshots", "cadence_source"] == "default"
     assert freshness.loc["core.leaderboard_entries", "status"] == "no data"
     runs = frame(at, 2).set_index("name")
     assert runs.loc["live_streams", "last_status"] == "ok"
@@ -390,6 +392,21 @@ def test_data_health(demo_data_dir: Path, data_dir_env: Callable[[Path], None]) 
     measured = accuracy_doc.accuracy_rows()
     assert measured is not None and len(accuracy) == len(measured)
     assert {1, 5, 15} <= set(accuracy["cadence_minutes"])
+
+
+def test_data_health_judges_a_table_by_its_stored_cadence(
+    tmp_path: Path, data_dir_env: Callable[[Path], None]
+) -> None:
+    from dash_warehouse import build_published
+
+    build_published(tmp_path, live_cadence=5)  # polled every 5 minutes, not the 1-min default
+    data_dir_env(tmp_path)
+    at = open_page("Data health")
+    assert frame(at, 0).set_index("table").loc["core.stream_snapshots", "cadence_minutes"] == 5
+    freshness = frame(at, 1).set_index("table")
+    assert freshness.loc["core.stream_snapshots", "cadence_minutes"] == 5
+    assert freshness.loc["core.stream_snapshots", "cadence_source"] == "stored"
+    assert freshness.loc["core.channel_profiles", "cadence_source"] == "default"  # none stored
 
 
 def test_accuracy_table_says_when_nothing_was_measured(tmp_path: Path) -> None:

@@ -84,6 +84,12 @@ def test_tracked_channels_are_a_trimmed_list():
             {"VELORA_WEBHOOK_DEDUPE_HOURS": "0"}, "VELORA_WEBHOOK_DEDUPE_HOURS", id="no-dedupe"
         ),
         pytest.param(
+            {"VELORA_RETENTION_DAYS": "a week"},
+            "VELORA_RETENTION_DAYS",
+            id="retention-not-a-number",
+        ),
+        pytest.param({"VELORA_RETENTION_DAYS": "0"}, "VELORA_RETENTION_DAYS", id="retention-zero"),
+        pytest.param(
             {"VELORA_WEBHOOK_MAX_EVENT_AGE_HOURS": "72", "VELORA_WEBHOOK_DEDUPE_HOURS": "48"},
             "must not exceed",
             id="event-window-outlasts-dedupe-memory",
@@ -113,3 +119,15 @@ def test_trailing_slash_is_dropped_from_base_url():
     assert Settings.from_env({"VELORA_API_BASE_URL": "https://api.velora.tv/"}).api_base_url == (
         "https://api.velora.tv"
     )
+
+
+@pytest.mark.parametrize(
+    ("env", "days"),
+    [
+        pytest.param({}, None, id="unset-keeps-everything"),
+        pytest.param({"VELORA_RETENTION_DAYS": " "}, None, id="blank-is-unset"),
+        pytest.param({"VELORA_RETENTION_DAYS": "30"}, 30, id="days"),
+    ],
+)
+def test_retention_is_off_unless_set(env, days):
+    assert Settings.from_env(env).retention_days == days
