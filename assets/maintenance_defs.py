@@ -40,7 +40,7 @@ def warehouse_retention(
     if settings.retention_days is None:
         context.log.info(OFF)
         return dg.MaterializeResult(metadata={"retention": "off"})
-    with warehouse_connection(settings.warehouse_path) as conn:
+    with warehouse_connection(settings.warehouse) as conn:
         try:
             planned, result = prune(conn, settings.retention_days, endpoints=jobs_in_group("live"))
         except ValueError as exc:  # a retention shorter than the marts may still re-read

@@ -108,7 +108,7 @@ def prune_command(args: argparse.Namespace) -> int:
     if keep is None:
         raise _user_error("retention is off: pass --days N or set VELORA_RETENTION_DAYS")
     try:
-        conn = connect(settings.warehouse_path)
+        conn = connect(settings.warehouse)
     except WarehouseError as exc:
         raise _user_error(str(exc)) from None
     try:
@@ -119,7 +119,7 @@ def prune_command(args: argparse.Namespace) -> int:
         conn.close()
     verb = "would remove" if args.dry_run else "removed"
     print(
-        f"{settings.warehouse_path}: keeping {keep} days in full (days before {planned.horizon}); "
+        f"{settings.warehouse}: keeping {keep} days in full (days before {planned.horizon}); "
         f"{len(result.days)} day(s) to prune"
     )
     for day in result.days:
