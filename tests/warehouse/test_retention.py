@@ -1,13 +1,16 @@
-"""Retention's thinning and body rule (pipeline/warehouse/retention.py) on a real DuckDB file."""
+"""Retention's thinning and body rule (pipeline/warehouse/retention.py) on each backend: a real
+DuckDB file and a DuckLake on a real PostgreSQL."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import pytest
 
+from pipeline.warehouse import Warehouse, connect
 from pipeline.warehouse.raw import insert_raw_responses
 from pipeline.warehouse.retention import GRID_MINUTES, days_to_prune, prune_days
 
@@ -17,6 +20,13 @@ DAY = date(2026, 1, 10)
 MIDNIGHT = datetime(2026, 1, 10, tzinfo=UTC)
 LIVE = ("live_streams", "top_streams", "growing_streams", "featured_streams")
 SOURCE_OF = {"live_streams": "live", "top_streams": "top"}
+
+
+@pytest.fixture
+def conn(warehouse_target: Warehouse) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = connect(warehouse_target)
+    yield connection
+    connection.close()
 
 
 def at(minutes: float, *, day: int = 0) -> datetime:
