@@ -1,9 +1,14 @@
 """Moving polars frames in and out of DuckDB through the Arrow C stream interface.
 
 ``conn.register(name, polars_frame)`` and ``relation.pl()`` both go through pyarrow, which (with
-numpy) is ~45 MB of resident memory in every ingest process; handing DuckDB an object that only
-exposes ``__arrow_c_stream__`` (and reading results the same way) moves the same Arrow data
-without importing pyarrow. String columns travel as string views, so bodies are not copied.
+numpy) is ~45 MB of resident memory in every ingest process. DuckDB 1.5 also wraps any object with
+``__arrow_c_stream__`` in a pyarrow dataset, whose pushed-down filters cannot compare polars'
+string views with strings. Handing DuckDB the bare Arrow stream capsule (and reading results the
+same way) moves the same Arrow data with neither. String columns travel as string views, so
+bodies are not copied.
+
+Contract: a registered frame is a stream, so it can be scanned once. Each ``with registered``
+block runs one statement that names the view once.
 """
 
 from __future__ import annotations
@@ -16,22 +21,10 @@ import duckdb
 import polars as pl
 
 
-class _ArrowStream:
-    """A polars frame seen only through the Arrow PyCapsule stream interface."""
-
-    __slots__ = ("_frame",)
-
-    def __init__(self, frame: pl.DataFrame) -> None:
-        self._frame = frame
-
-    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
-        return self._frame.__arrow_c_stream__(requested_schema)
-
-
 @contextlib.contextmanager
 def registered(conn: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[None]:
-    """``frame`` visible to SQL on ``conn`` as the view ``name`` for the ``with`` block."""
-    conn.register(name, _ArrowStream(frame))
+    """``frame`` visible to SQL on ``conn`` as the view ``name`` for one scan in the block."""
+    conn.register(name, frame.__arrow_c_stream__())
     try:
         yield
     finally:
