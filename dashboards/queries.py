@@ -1,11 +1,13 @@
-"""Every query the dashboards run, against the *published* read-only snapshot only.
+"""Every query the dashboards run, against what readers may open only (never the warehouse file).
 
 Rules this module keeps (docs/architecture.md, design-notes "DuckDB locks"):
-* ``<data dir>/published/CURRENT`` names the current ``warehouse-<n>.duckdb``; we open that file
-  read-only for one query and close it again, so we never block the pipeline's writer and always
-  see a new snapshot as soon as ``CURRENT`` moves.
-* Results are cached with ``st.cache_data`` keyed by the snapshot's path, so a new snapshot is
-  a new cache key and the TTL only bounds memory.
+* On the DuckDB-file backend ``<data dir>/published/CURRENT`` names the current
+  ``warehouse-<n>.duckdb``; we open that file read-only for one query and close it again, so we
+  never block the pipeline's writer and always see a new snapshot as soon as ``CURRENT`` moves.
+* On DuckLake the lake is attached read-only once per process and each query takes a cursor on
+  it, so it reads the latest commit (``pipeline/warehouse/reading.py``); no snapshot is copied.
+* Results are cached with ``st.cache_data`` keyed by the state's key (the snapshot's path, or
+  the lake's commit id), so new data is a new cache key and the TTL only bounds memory.
 * SQL lives in ``dashboards/sql/*.sql`` and takes named parameters; nothing user-typed is ever
   formatted into SQL.
 """
@@ -29,7 +31,15 @@ import streamlit as st
 from dashboards.filters import Filters
 from pipeline.config import Settings
 from pipeline.marts import accuracy_doc, revenue
-from pipeline.warehouse import NoPublishedSnapshotError, current_snapshot_path, open_published
+from pipeline.warehouse import NoPublishedSnapshotError, open_published
+from pipeline.warehouse.lake import LakeConfig
+from pipeline.warehouse.reading import (
+    LakeUnavailableError,
+    ReadSource,
+    current_state,
+    lake_cursor,
+    lake_state,
+)
 from pipeline.webhooks.silence import find_silent_channels
 
 SQL_DIR = Path(__file__).with_name("sql")
@@ -89,44 +99,53 @@ class SchemaMismatch(DataUnavailable):
 
 @dataclass(frozen=True)
 class Snapshot:
+    """The state every query of a page reads: a published snapshot file, or a lake commit."""
+
     name: str
-    path: Path
-    published_at: datetime  # the snapshot file's modification time, UTC
+    key: str  # the cache key: the snapshot file's path, or the lake and its commit id
+    published_at: datetime  # the snapshot file's modification time or the commit's time, UTC
+    source: ReadSource  # what queries open: the published directory, or the lake
 
 
-def published_dir() -> Path:
-    """Where snapshots are published; read from ``VELORA_DATA_DIR`` on every call (tests move it)."""
-    return Settings.from_env().published_dir
+def read_source() -> ReadSource:
+    """What the dashboards read; from the environment on every call (tests move it)."""
+    return Settings.from_env().read_source
 
 
-def current_snapshot(published: Path | None = None) -> Snapshot:
-    """The snapshot ``CURRENT`` points at, or :class:`NoPublishedSnapshot` saying what is missing."""
-    directory = published if published is not None else published_dir()
+def current_snapshot(source: ReadSource | None = None) -> Snapshot:
+    """The current state, or :class:`NoPublishedSnapshot` saying what is missing."""
+    source = source if source is not None else read_source()
     try:
-        path = current_snapshot_path(directory)
-        modified = path.stat().st_mtime
+        if isinstance(source, LakeConfig):
+            cursor = lake_cursor(source)
+            try:
+                state = lake_state(cursor, source)
+            finally:
+                cursor.close()
+        else:
+            state = current_state(source)
     except NoPublishedSnapshotError as exc:
         raise NoPublishedSnapshot(f"No published snapshot: {exc}.") from None
-    except OSError as exc:  # CURRENT unreadable, or the snapshot pruned right after we read it
+    except (LakeUnavailableError, duckdb.Error) as exc:
+        raise NoPublishedSnapshot(f"Cannot read {source}: {exc}") from None
+    except OSError as exc:  # CURRENT unreadable
         raise NoPublishedSnapshot(
-            f"Cannot read the published snapshot in {directory}: {exc}"
+            f"Cannot read the published snapshot in {source}: {exc}"
         ) from None
-    return Snapshot(
-        name=path.name, path=path, published_at=datetime.fromtimestamp(modified, tz=UTC)
-    )
+    return Snapshot(name=state.name, key=state.key, published_at=state.at, source=source)
 
 
 @contextmanager
-def open_current(published: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to the current snapshot, closed on exit (never kept across reruns)."""
+def open_current(source: ReadSource) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the current state, closed on exit (never kept across reruns)."""
     try:
-        connection = open_published(published)
+        connection = (
+            lake_cursor(source) if isinstance(source, LakeConfig) else open_published(source)
+        )
     except NoPublishedSnapshotError as exc:
         raise NoPublishedSnapshot(f"No published snapshot: {exc}.") from None
-    except duckdb.Error as exc:
-        raise NoPublishedSnapshot(
-            f"Cannot open the published snapshot in {published}: {exc}"
-        ) from None
+    except (LakeUnavailableError, duckdb.Error) as exc:
+        raise NoPublishedSnapshot(f"Cannot open {source}: {exc}") from None
     try:
         # Otherwise a missing table name is looked up among *Python variables* in scope
         # (duckdb replacement scans): a typo could silently query a function or a DataFrame.
@@ -141,10 +160,10 @@ def load_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def _run(snapshot_path: str, sql_name: str, params: Mapping[str, Any]) -> pd.DataFrame:
-    # open_published re-reads CURRENT: if a newer snapshot landed since the caller resolved
-    # ``snapshot_path`` we read the newer one, which is only ever fresher than the cache key says.
-    with open_current(Path(snapshot_path).parent) as connection:
+def _run(source: ReadSource, sql_name: str, params: Mapping[str, Any]) -> pd.DataFrame:
+    # open_current re-reads CURRENT (or the lake's latest commit): if newer data landed since the
+    # caller resolved its snapshot we read it, which is only ever fresher than the key says.
+    with open_current(source) as connection:
         try:
             return connection.execute(load_sql(sql_name), dict(params)).df()
         except duckdb.CatalogException as exc:
@@ -158,21 +177,27 @@ def _run(snapshot_path: str, sql_name: str, params: Mapping[str, Any]) -> pd.Dat
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def _cached(
-    snapshot_path: str, published_at: float, sql_name: str, params: tuple[tuple[str, Any], ...]
+    snapshot_key: str,
+    published_at: float,
+    sql_name: str,
+    params: tuple[tuple[str, Any], ...],
+    _source: ReadSource,
 ) -> pd.DataFrame:
-    # Keyed by the snapshot's full path and file time: a new snapshot, another data dir, or a
-    # re-created data dir whose numbering restarted is a new key. The TTL only bounds memory.
-    del published_at
-    return _run(snapshot_path, sql_name, dict(params))
+    # Keyed by the snapshot's full path (or lake commit) and time: a new snapshot, another data
+    # dir, or a re-created data dir whose numbering restarted is a new key. The TTL only bounds
+    # memory. ``_source`` is not hashed (Streamlit skips leading-underscore arguments).
+    del snapshot_key, published_at
+    return _run(_source, sql_name, dict(params))
 
 
 def query(snapshot: Snapshot, sql_name: str, **params: Any) -> pd.DataFrame:
     """Run ``dashboards/sql/<sql_name>.sql`` with named parameters against ``snapshot``."""
     return _cached(
-        str(snapshot.path),
+        snapshot.key,
         snapshot.published_at.timestamp(),
         sql_name,
         tuple(sorted(params.items())),
+        snapshot.source,
     )
 
 
@@ -323,15 +348,16 @@ def top_supporters(
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def _cached_revenue(
-    snapshot_path: str,
+    snapshot_key: str,
     published_at: float,
     first_day: date,
     end_day: date,
     channel_id: str | None,
     assumptions: revenue.RevenueAssumptions,
+    _source: ReadSource,
 ) -> pd.DataFrame:
-    del published_at  # part of the cache key only, as in ``_cached``
-    with open_current(Path(snapshot_path).parent) as connection:
+    del snapshot_key, published_at  # part of the cache key only, as in ``_cached``
+    with open_current(_source) as connection:
         try:
             rows = revenue.estimate(
                 connection, first_day, end_day, channel_id=channel_id, assumptions=assumptions
@@ -364,12 +390,13 @@ def revenue_estimate(
     """The revenue model (pipeline/marts/revenue.py) over the period's UTC days, priced with
     ``assumptions``: the page's edits are a per-query override, never written back."""
     return _cached_revenue(
-        str(snapshot.path),
+        snapshot.key,
         snapshot.published_at.timestamp(),
         period.first_day,
         period.last_day + timedelta(days=1),
         channel_id,
         assumptions,
+        snapshot.source,
     )
 
 
@@ -485,9 +512,11 @@ def last_runs(snapshot: Snapshot) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _cached_silent(snapshot_path: str, published_at: float, minutes: int) -> pd.DataFrame:
-    del published_at
-    with open_current(Path(snapshot_path).parent) as connection:
+def _cached_silent(
+    snapshot_key: str, published_at: float, minutes: int, _source: ReadSource
+) -> pd.DataFrame:
+    del snapshot_key, published_at
+    with open_current(_source) as connection:
         try:
             silent = find_silent_channels(connection, minutes)
         except duckdb.CatalogException as exc:
@@ -502,7 +531,7 @@ def _cached_silent(snapshot_path: str, published_at: float, minutes: int) -> pd.
 def silent_channels(snapshot: Snapshot, minutes: int) -> pd.DataFrame:
     """The silence alarm (pipeline/webhooks/silence.py) on the snapshot: live channels that
     delivered before but sent nothing for ``minutes``."""
-    return _cached_silent(str(snapshot.path), snapshot.published_at.timestamp(), minutes)
+    return _cached_silent(snapshot.key, snapshot.published_at.timestamp(), minutes, snapshot.source)
 
 
 def accuracy_table(path: Path = accuracy_doc.ACCURACY_JSON) -> pd.DataFrame | None:

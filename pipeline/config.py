@@ -147,6 +147,12 @@ class Settings:
         return self.data_dir / "published"
 
     @property
+    def read_source(self) -> Path | LakeConfig:
+        """What readers open (``pipeline.warehouse.reading``): the lake itself when configured,
+        else the published snapshots of the file."""
+        return self.lake if self.lake is not None else self.published_dir
+
+    @property
     def landing_dir(self) -> Path:
         return self.data_dir / "landing"
 

@@ -1,11 +1,15 @@
-"""``velora sql``: query the published read-only snapshot (docs/analysts.md)."""
+"""``velora sql``: query the published read-only snapshot, or the lake read-only when DuckLake is
+configured (docs/analysts.md)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipeline.warehouse.reading import ReadSource
 
 EXIT_QUERY_FAILED = 1  # a statement failed; 2 (UserFacingError) means nothing could run
 
@@ -15,8 +19,9 @@ def register(subparsers: Any) -> None:
 
     parser = subparsers.add_parser(
         "sql",
-        help="query the published read-only snapshot (a prompt, -c SQL, --file or piped SQL)",
-        description="Query the published read-only snapshot of the warehouse. With no -c or "
+        help="query the warehouse read-only (a prompt, -c SQL, --file or piped SQL)",
+        description="Query the published read-only snapshot of the warehouse, or on DuckLake "
+        "(VELORA_WAREHOUSE_BACKEND=ducklake) the lake's latest commit, read-only. With no -c or "
         "--file, SQL piped on stdin is run, or a prompt opens when stdin is a terminal.",
     )
     source = parser.add_mutually_exclusive_group()
@@ -32,12 +37,16 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=sql_command)
 
 
-def _published_dir(args: argparse.Namespace) -> Path:
+def _source(args: argparse.Namespace) -> ReadSource:
+    """The lake when one is configured, else the published snapshots (of ``--data-dir``)."""
+    import os
+
     from pipeline.config import Settings
 
+    environ = dict(os.environ)
     if args.data_dir is not None:
-        return args.data_dir / "published"
-    return Settings.from_env().published_dir
+        environ["VELORA_DATA_DIR"] = str(args.data_dir)
+    return Settings.from_env(environ).read_source
 
 
 def _read_source(args: argparse.Namespace) -> str | None:
@@ -61,14 +70,14 @@ def sql_command(args: argparse.Namespace) -> int:
     from pipeline.sqlshell.run import run_sql
     from pipeline.sqlshell.snapshot import QueryError, current_snapshot
 
-    published_dir = _published_dir(args)
+    source = _source(args)
     sql = _read_source(args)
     if sql is None:
-        with current_snapshot(published_dir):  # say now, not at the first statement, if none
+        with current_snapshot(source):  # say now, not at the first statement, if none
             pass
-        return Repl(published_dir, args.format, sys.stdout, sys.stderr, terminal_read_line()).run()
+        return Repl(source, args.format, sys.stdout, sys.stderr, terminal_read_line()).run()
     try:
-        run_sql(published_dir, sql, args.format, sys.stdout)
+        run_sql(source, sql, args.format, sys.stdout)
     except QueryError as exc:
         print(f"velora sql: error: {exc}", file=sys.stderr)
         return EXIT_QUERY_FAILED

@@ -1,7 +1,8 @@
 """The interactive ``velora sql`` prompt: statements end with ``;`` and may span lines.
 
-Every statement is a run of its own (``run_sql``), so it reads the snapshot current when it is
-sent: a long session follows the pipeline's publishes and holds no connection between them.
+Every statement is a run of its own (``run_sql``), so it reads the state current when it is
+sent (the published snapshot, or the lake's latest commit): a long session follows the pipeline
+and holds no connection between statements.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pipeline.sqlshell.formats import FORMATS
 from pipeline.sqlshell.run import run_sql
 from pipeline.sqlshell.snapshot import QueryError
 from pipeline.sqlshell.statements import is_complete
+from pipeline.warehouse.lake import LakeConfig
+from pipeline.warehouse.reading import ReadSource
 
 PROMPT = "velora> "
 CONTINUATION = "   ...> "
@@ -24,15 +27,16 @@ HISTORY_FILE = Path("~/.velora_sql_history")
 HISTORY_LENGTH = 1000
 TABLES_SQL = (
     "SELECT schema_name || '.' || table_name AS \"table\", estimated_size AS approx_rows, "
-    "column_count AS columns FROM duckdb_tables() WHERE NOT temporary "
+    "column_count AS columns FROM duckdb_tables() "
+    "WHERE NOT temporary AND database_name = current_database() "
     "ORDER BY schema_name, table_name;"
 )
 HELP = f"""\
-statements end with ';' and may span lines; each reads the snapshot published at that moment
+statements end with ';' and may span lines; each reads the state current at that moment
 .tables            every table of the snapshot (schemas core, marts, ops)
 .schema TABLE      the columns of TABLE (e.g. .schema marts.channel_daily)
 .format FORMAT     print results as {" | ".join(FORMATS)}
-.snapshot          which snapshot file the next statement reads
+.snapshot          which snapshot (file, or lake commit) the next statement reads
 .help              this text
 .quit / .exit      leave (Ctrl-D too); Ctrl-C drops the statement being typed
 """
@@ -42,9 +46,9 @@ ReadLine = Callable[[str], str]
 
 class Repl:
     def __init__(
-        self, published_dir: Path, fmt: str, out: TextIO, err: TextIO, read_line: ReadLine
+        self, source: ReadSource, fmt: str, out: TextIO, err: TextIO, read_line: ReadLine
     ) -> None:
-        self.published_dir = published_dir
+        self.source = source
         self.fmt = fmt
         self.out = out
         self.err = err
@@ -54,9 +58,13 @@ class Repl:
     def run(self) -> int:
         """Read and run statements until ``.quit`` or end of input (errors are shown, then the
         session goes on, so it ends with 0)."""
+        where = (
+            f"the lake {self.source}"
+            if isinstance(self.source, LakeConfig)
+            else f"the snapshots published in {self.source}"
+        )
         self.err.write(
-            f"velora sql: the snapshots published in {self.published_dir}, read-only; "
-            "statements end with ;  .help for commands\n"
+            f"velora sql: {where}, read-only; statements end with ;  .help for commands\n"
         )
         buffer: list[str] = []
         while True:
@@ -83,7 +91,7 @@ class Repl:
 
     def execute(self, sql: str) -> None:
         try:
-            name = run_sql(self.published_dir, sql, self.fmt, self.out)
+            name = run_sql(self.source, sql, self.fmt, self.out)
         except (QueryError, UserFacingError) as exc:  # the session goes on after either
             self.err.write(f"error: {exc}\n")
             return
@@ -107,10 +115,13 @@ class Repl:
         elif name == ".format" and argument in FORMATS:
             self.fmt = argument
         elif name == ".snapshot":
-            from pipeline.warehouse import NoPublishedSnapshotError, current_snapshot_path
+            from pipeline.warehouse import NoPublishedSnapshotError
+            from pipeline.warehouse.reading import current_state
 
             try:
-                self.out.write(f"{current_snapshot_path(self.published_dir)}\n")
+                state = current_state(self.source)
+                shown = state.name if isinstance(self.source, LakeConfig) else state.key
+                self.out.write(f"{shown}\n")
             except NoPublishedSnapshotError as exc:
                 self.err.write(f"error: {exc}\n")
         elif name == ".help":

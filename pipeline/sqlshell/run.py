@@ -3,7 +3,6 @@ in order against one snapshot, each result printed, stopping at the first error.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TextIO
 
 from pipeline.sqlshell.formats import write_result
@@ -14,15 +13,17 @@ from pipeline.sqlshell.snapshot import (
     snapshot_name,
     split_statements,
 )
+from pipeline.warehouse.reading import ReadSource
 
 
-def run_sql(published_dir: Path, sql: str, fmt: str, out: TextIO) -> str:
-    """Run ``sql`` against the snapshot current now; returns that snapshot's file name.
+def run_sql(source: ReadSource, sql: str, fmt: str, out: TextIO) -> str:
+    """Run ``sql`` against the state current now; returns its name (snapshot file or lake
+    commit).
 
     Raises :class:`QueryError` (numbered by statement when there are several) on the first
     failing statement; the results before it are already printed.
     """
-    with current_snapshot(published_dir) as conn:
+    with current_snapshot(source) as conn:
         name = snapshot_name(conn)
         statements = split_statements(conn, sql)
         if not statements:

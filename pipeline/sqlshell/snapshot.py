@@ -1,9 +1,11 @@
-"""Running SQL against the published snapshot, never the warehouse.
+"""Running SQL against what readers may open (``pipeline.warehouse.reading``), never the
+warehouse file itself.
 
-Each run opens the snapshot ``CURRENT`` names at that moment, read-only, and closes it when the
-run ends, so a later run sees a newer publish and no connection outlives its query. Readers of
-a snapshot block nobody: the pipeline writes only the warehouse and brand-new snapshot files.
-File access is switched off on the connection, because an ``ATTACH`` of the warehouse (even
+Each run opens the state current at that moment, read-only, and closes it when the run ends, so
+a later run sees a newer state and no connection outlives its query. On the DuckDB-file backend
+that is the snapshot ``CURRENT`` names; on DuckLake it is the lake pinned at its latest commit,
+so every statement of a run reads one committed state. Readers block nobody. File access is
+switched off once the connection is open, because an ``ATTACH`` of the warehouse file (even
 read-only) would take the lock its writer needs; ``COPY``, ``read_csv`` and friends go with it.
 """
 
@@ -19,7 +21,14 @@ from typing import Any
 import duckdb
 
 from pipeline.errors import UserFacingError
-from pipeline.warehouse import NoPublishedSnapshotError, open_published
+from pipeline.warehouse import NoPublishedSnapshotError
+from pipeline.warehouse.lake import LakeConfig, current_lake_snapshot, is_lake
+from pipeline.warehouse.reading import (
+    LakeUnavailableError,
+    ReadSource,
+    current_state,
+    open_state,
+)
 from pipeline.warehouse.snapshots import CURRENT_FILE
 
 BATCH_ROWS = 10_000
@@ -55,9 +64,11 @@ class Result:
     batches: Iterator[list[tuple[Any, ...]]]
 
 
-def no_snapshot_message(published_dir: Path, exc: NoPublishedSnapshotError) -> str:
-    if not (published_dir / CURRENT_FILE).exists():
-        return f"no published snapshot yet in {published_dir}: {HOW_TO_PUBLISH}"
+def no_snapshot_message(source: ReadSource, exc: NoPublishedSnapshotError) -> str:
+    if isinstance(source, LakeConfig):
+        return f"{exc}; {HOW_TO_PUBLISH}"
+    if not (source / CURRENT_FILE).exists():
+        return f"no published snapshot yet in {source}: {HOW_TO_PUBLISH}"
     return f"{exc}; {HOW_TO_PUBLISH}, or publish again with `velora warehouse publish`"
 
 
@@ -84,12 +95,16 @@ def explain(exc: duckdb.Error) -> str:
     return message
 
 
-def _open_current(published_dir: Path) -> duckdb.DuckDBPyConnection:
+def _open_current(source: ReadSource) -> duckdb.DuckDBPyConnection:
     for attempt in range(OPEN_ATTEMPTS):
         try:
-            return open_published(published_dir)
+            if isinstance(source, LakeConfig):
+                return open_state(source, current_state(source))
+            return open_state(source)
         except NoPublishedSnapshotError as exc:
-            raise UserFacingError(no_snapshot_message(published_dir, exc)) from None
+            raise UserFacingError(no_snapshot_message(source, exc)) from None
+        except LakeUnavailableError as exc:
+            raise UserFacingError(f"cannot read the lake: {exc}") from None
         except duckdb.IOException:
             if attempt == OPEN_ATTEMPTS - 1:
                 raise
@@ -97,11 +112,13 @@ def _open_current(published_dir: Path) -> duckdb.DuckDBPyConnection:
 
 
 @contextmanager
-def current_snapshot(published_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to the current snapshot with file access off (it cannot be turned
+def current_snapshot(source: ReadSource) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the current state with file access off (it cannot be turned
     back on while the connection lives); closed on exit."""
-    conn = _open_current(published_dir)
+    conn = _open_current(source)
     try:
+        if isinstance(source, LakeConfig):  # the lake's own Parquet files stay readable
+            conn.execute("SET allowed_directories = ?", [[source.data_path]])
         conn.execute("SET enable_external_access = false")
         yield conn
     finally:
@@ -109,6 +126,9 @@ def current_snapshot(published_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]
 
 
 def snapshot_name(conn: duckdb.DuckDBPyConnection) -> str:
+    """The snapshot file's name, or ``lake snapshot <id>`` for the commit a lake reader pinned."""
+    if is_lake(conn):
+        return f"lake snapshot {current_lake_snapshot(conn)}"
     [(path,)] = conn.execute(
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchall()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -104,8 +105,11 @@ def _needed_extensions(config: LakeConfig) -> list[str]:
     return [*needed, "ducklake"]
 
 
-def open_lake(config: LakeConfig, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """An in-memory connection with the lake attached as ``velora`` and in use."""
+def open_lake(
+    config: LakeConfig, read_only: bool = False, snapshot_version: int | None = None
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with the lake attached as ``velora`` and in use; with
+    ``snapshot_version``, the lake as it was at that commit (readers pin one state)."""
     conn = duckdb.connect(
         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
     )
@@ -119,6 +123,8 @@ def open_lake(config: LakeConfig, read_only: bool = False) -> duckdb.DuckDBPyCon
         options = f"DATA_PATH {_quote_literal(config.data_path)}"
         if read_only:
             options += ", READ_ONLY"
+        if snapshot_version is not None:
+            options += f", SNAPSHOT_VERSION {int(snapshot_version)}"
         target = _quote_literal("ducklake:" + config.catalog)
         conn.execute(f"ATTACH {target} AS {LAKE_ALIAS} ({options})")
         conn.execute(f"USE {LAKE_ALIAS}")
@@ -161,3 +167,14 @@ def current_lake_snapshot(conn: duckdb.DuckDBPyConnection) -> int:
     """The id of the lake's latest committed snapshot (a reader's cache key)."""
     rows = conn.execute("SELECT * FROM ducklake_current_snapshot(?)", [LAKE_ALIAS]).fetchall()
     return int(rows[0][0])
+
+
+def lake_snapshot_time(conn: duckdb.DuckDBPyConnection, version: int) -> datetime:
+    """When snapshot ``version`` was committed (UTC)."""
+    rows = conn.execute(
+        f"SELECT snapshot_time FROM {LAKE_ALIAS}.snapshots() WHERE snapshot_id = ?",  # noqa: S608
+        [version],
+    ).fetchall()
+    if not rows:
+        raise WarehouseError(f"the lake has no snapshot {version}")
+    return rows[0][0].astimezone(UTC)
