@@ -20,12 +20,17 @@ from pipeline.marts.changes import Window, find_changes
 from pipeline.marts.plan import Changes, DayRanges, day_span, plan
 from pipeline.marts.registry import MARTS, Mart
 from pipeline.marts.sqlfiles import run_file
+from pipeline.warehouse.connection import memory_at_least
 from pipeline.warehouse.run_log import RunRecord, record_runs
 
 log = logging.getLogger("pipeline.marts")
 
 # Days per transaction: bounds the temp tables of a long rebuild (and its memory).
 CHUNK_DAYS = 7
+# A poll's connection keeps a small buffer pool (pipeline/warehouse/connection.py). A day of
+# marts reads every sample of the day: at 100,000 creators and 1-minute polls (~17 M samples)
+# its session and interval builds ran out of memory at 128 MB (bench/bench_lake_scale.py).
+BUILD_MEMORY_LIMIT = "1GB"
 
 
 @dataclass(frozen=True)
@@ -127,14 +132,15 @@ def build_days(
     if unknown:
         raise ValueError(f"unknown mart(s) {sorted(unknown)}; marts: {', '.join(MARTS)}")
     results = []
-    for mart in MARTS.values():
-        if mart.name not in wanted:
-            continue
-        for lo, hi in _chunks(start, end):
-            result = build_mart(conn, mart, lo, hi)
-            results.append(result)
-            if progress is not None:
-                progress(result)
+    with memory_at_least(conn, BUILD_MEMORY_LIMIT):
+        for mart in MARTS.values():
+            if mart.name not in wanted:
+                continue
+            for lo, hi in _chunks(start, end):
+                result = build_mart(conn, mart, lo, hi)
+                results.append(result)
+                if progress is not None:
+                    progress(result)
     return results
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -22,6 +24,33 @@ SESSION_SETTINGS = ("SET TimeZone = 'UTC'",)
 # Measured: a full sweep + publish of a 7-day warehouse peaks at ~265 MB RSS with 64MB,
 # ~375 MB with 128MB (bench/bench_sweep.py).
 DEFAULT_MEMORY_LIMIT = "128MB"
+
+
+def _size_bytes(text: str) -> float:
+    # DuckDB's units: KB/MB/GB are powers of 1000, KiB/MiB/GiB powers of 1024
+    found = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B", text.strip(), re.IGNORECASE)
+    if found is None:
+        raise ValueError(f"not a size: {text!r}")
+    number, unit, binary = found.groups()
+    return float(number) * (1024 if binary else 1000) ** " KMGT".index(unit.upper() or " ")
+
+
+@contextlib.contextmanager
+def memory_at_least(conn: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    """Raise the connection's ``memory_limit`` to ``limit`` (if it is lower) for the block, then
+    put it back: for work that needs more than a poll's small buffer pool (a day of marts)."""
+    previous = _checked_size(
+        conn.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    )
+    raise_it = _size_bytes(previous) < _size_bytes(_checked_size(limit))
+    if raise_it:
+        conn.execute(f"SET memory_limit = '{_checked_size(limit)}'")
+    try:
+        yield
+    finally:
+        if raise_it:
+            with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses SET too
+                conn.execute(f"SET memory_limit = '{previous}'")
 
 
 def _is_lock_error(exc: duckdb.Error) -> bool:
