@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.warehouse.connection import Warehouse, connect
+from pipeline.warehouse.connection import STORAGE_VERSION, Warehouse, connect
 from pipeline.warehouse.errors import NoPublishedSnapshotError, WarehouseError
 from pipeline.warehouse.lake import is_lake
 
@@ -78,7 +78,10 @@ def current_snapshot_path(published_dir: str | Path) -> Path:
 def _copy_published_schemas(conn: duckdb.DuckDBPyConnection, target: Path) -> None:
     [source_db] = conn.execute("SELECT current_database()").fetchall()
     src = _quote_ident(str(source_db[0]))
-    conn.execute(f"ATTACH {_quote_literal(str(target))} AS {ATTACH_ALIAS}")
+    conn.execute(
+        f"ATTACH {_quote_literal(str(target))} AS {ATTACH_ALIAS} "
+        f"(STORAGE_VERSION {_quote_literal(STORAGE_VERSION)})"
+    )
     try:
         tables = conn.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() "
