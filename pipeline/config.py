@@ -22,6 +22,7 @@ TWIN_CLIENT_SECRET = "twin-secret"
 # Dagster's run and event storage on PostgreSQL; the instance's dagster.yaml names this variable
 # (assets/instance.py), so Dagster reads the URL from the environment, never from the file.
 POSTGRES_URL_VARIABLE = "VELORA_DAGSTER_POSTGRES_URL"
+POSTGRES_URL_SCHEME = "postgresql+psycopg2://"
 
 
 class ConfigError(ValueError):
@@ -100,9 +101,12 @@ def _s3_access(env: Mapping[str, str], data_path: str) -> S3Access | None:
 
 def _dagster_postgres_url(env: Mapping[str, str]) -> str | None:
     url = env.get(POSTGRES_URL_VARIABLE, "").strip()
-    if url and not url.startswith(("postgresql://", "postgres://")):
+    # SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3, which dagster-postgres 0.29 cannot
+    # use (its NOTIFY binds a parameter, a syntax error under psycopg 3's server-side binding)
+    if url and not url.startswith(POSTGRES_URL_SCHEME):
         raise ConfigError(
-            f"{POSTGRES_URL_VARIABLE} must be a postgresql:// URL (empty: sqlite under DAGSTER_HOME)"
+            f"{POSTGRES_URL_VARIABLE} must start with {POSTGRES_URL_SCHEME} (dagster-postgres "
+            "needs the psycopg2 driver; empty: sqlite under DAGSTER_HOME)"
         )
     return url or None
 

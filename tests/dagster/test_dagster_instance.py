@@ -63,7 +63,7 @@ def test_prepare_instance_sets_the_warehouse_pool_for_the_backend(tmp_path, step
 
 def test_postgres_storage_names_the_variable_not_the_url(tmp_path):
     settings = Settings.from_env(
-        {"VELORA_DAGSTER_POSTGRES_URL": "postgresql://u:hunter2@db/dagster"}
+        {"VELORA_DAGSTER_POSTGRES_URL": "postgresql+psycopg2://u:hunter2@db/dagster"}
     )
     home = write_dagster_home(tmp_path, postgres_storage=settings.dagster_postgres_url is not None)
     text = (home / "dagster.yaml").read_text()

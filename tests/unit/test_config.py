@@ -98,6 +98,11 @@ def test_tracked_channels_are_a_trimmed_list():
             id="dagster-storage-libpq-keywords-not-url",
         ),
         pytest.param(
+            {"VELORA_DAGSTER_POSTGRES_URL": "postgresql://dagster@db/dagster"},
+            "postgresql\\+psycopg2://",
+            id="bare-postgresql-url-means-psycopg3-under-sqlalchemy-2.1",
+        ),
+        pytest.param(
             {"VELORA_WEBHOOK_MAX_EVENT_AGE_HOURS": "72", "VELORA_WEBHOOK_DEDUPE_HOURS": "48"},
             "must not exceed",
             id="event-window-outlasts-dedupe-memory",
@@ -144,7 +149,7 @@ def test_retention_is_off_unless_set(env, days):
 def test_orchestration_defaults_are_sqlite_and_four_lake_writers():
     settings = Settings.from_env({})
     assert (settings.dagster_postgres_url, settings.warehouse_writers) == (None, 4)
-    url = "postgresql://dagster:hunter2@db:5432/dagster"
+    url = "postgresql+psycopg2://dagster:hunter2@db:5432/dagster"
     configured = Settings.from_env({"VELORA_DAGSTER_POSTGRES_URL": url})
     assert configured.dagster_postgres_url == url
     assert "hunter2" not in repr(configured)  # the URL's password stays out of logs
