@@ -12,8 +12,9 @@ import duckdb
 from pipeline.warehouse import Warehouse, connect
 
 KEY_PREFIX = "velora"
-# Every step that opens data/warehouse.duckdb runs in this pool; the instance limits it to 1
-# (assets/dagster.yaml), because DuckDB allows one read-write process per file.
+# Every step that opens the warehouse runs in this pool. The instance limits it to 1 on the DuckDB
+# file (one read-write process per file) and to VELORA_WAREHOUSE_WRITERS on a lake
+# (assets/instance.py).
 WAREHOUSE_POOL = "warehouse"
 KINDS = {"duckdb", "python"}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.executor import velora_executor
 from assets.ingest_defs import ingest_defs
 from assets.maintenance_defs import maintenance_defs
 from assets.marts_defs import marts_defs
@@ -19,9 +20,8 @@ from assets.webhook_defs import webhook_defs
 
 
 def build_defs() -> dg.Definitions:
-    # Steps share one process: a run is a short serial write to one DuckDB file, so a
-    # subprocess per step (~3 s of start-up each) would cost more than the work itself.
-    execution = dg.Definitions(executor=dg.in_process_executor)
+    # In-process by default (one DuckDB file); run config may choose multiprocess on a lake.
+    execution = dg.Definitions(executor=velora_executor)
     return apply_policy(
         dg.Definitions.merge(
             ingest_defs(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.cadence import GROUPS
@@ -19,6 +19,10 @@ DEFAULT_TWIN_URL = "http://127.0.0.1:8787"
 # so the embedded default works out of the box and real credentials always win.
 TWIN_CLIENT_ID = "twin-client"
 TWIN_CLIENT_SECRET = "twin-secret"
+# Dagster's run and event storage on PostgreSQL; the instance's dagster.yaml names this variable
+# (assets/instance.py), so Dagster reads the URL from the environment, never from the file.
+POSTGRES_URL_VARIABLE = "VELORA_DAGSTER_POSTGRES_URL"
+POSTGRES_URL_SCHEME = "postgresql+psycopg2://"
 
 
 class ConfigError(ValueError):
@@ -95,6 +99,18 @@ def _s3_access(env: Mapping[str, str], data_path: str) -> S3Access | None:
     )
 
 
+def _dagster_postgres_url(env: Mapping[str, str]) -> str | None:
+    url = env.get(POSTGRES_URL_VARIABLE, "").strip()
+    # SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3, which dagster-postgres 0.29 cannot
+    # use (its NOTIFY binds a parameter, a syntax error under psycopg 3's server-side binding)
+    if url and not url.startswith(POSTGRES_URL_SCHEME):
+        raise ConfigError(
+            f"{POSTGRES_URL_VARIABLE} must start with {POSTGRES_URL_SCHEME} (dagster-postgres "
+            "needs the psycopg2 driver; empty: sqlite under DAGSTER_HOME)"
+        )
+    return url or None
+
+
 def _optional_int(env: Mapping[str, str], name: str, minimum: int) -> int | None:
     """A whole number, or None when the variable is unset or empty (the feature is off)."""
     return _int(env, name, 0, minimum) if env.get(name, "").strip() else None
@@ -113,6 +129,8 @@ class Settings:
     data_dir: Path = Path("data")
     warehouse_path: Path = Path("data/warehouse.duckdb")
     lake: LakeConfig | None = None  # VELORA_WAREHOUSE_BACKEND=ducklake: the warehouse is a lake
+    # The Dagster `warehouse` pool's limit on a lake (the DuckDB file always has 1)
+    warehouse_writers: int = 4
     tracked_channels: tuple[str, ...] = ()
     top_n_tracked: int = 50
     # One field per pipeline.cadence group (its settings_field), defaulting to the group's tick.
@@ -135,6 +153,8 @@ class Settings:
     webhook_jetstream_ack_wait_seconds: float = 30.0
     dagster_home: Path = Path("data/dagster_home")
     dagster_port: int = 3000
+    # None: sqlite under DAGSTER_HOME. Not in repr: the URL may carry a password.
+    dagster_postgres_url: str | None = field(default=None, repr=False)
     streamlit_port: int = 8501
 
     @property
@@ -204,6 +224,7 @@ class Settings:
                 env.get("VELORA_WAREHOUSE", "").strip() or data_dir / "warehouse.duckdb"
             ),
             lake=_lake(env, data_dir),
+            warehouse_writers=_int(env, "VELORA_WAREHOUSE_WRITERS", 4, minimum=1),
             tracked_channels=_csv(env, "VELORA_TRACKED_CHANNELS"),
             top_n_tracked=_int(env, "VELORA_TOP_N_TRACKED", 50),
             **{
@@ -229,5 +250,6 @@ class Settings:
             ),
             dagster_home=Path(env.get("DAGSTER_HOME", "").strip() or data_dir / "dagster_home"),
             dagster_port=_int(env, "DAGSTER_PORT", 3000, minimum=1),
+            dagster_postgres_url=_dagster_postgres_url(env),
             streamlit_port=_int(env, "STREAMLIT_PORT", 8501, minimum=1),
         )

@@ -408,16 +408,8 @@ def run_twin_in_real_time(base_url: str) -> None:
 
 def serve_dashboards(services: Services, settings: Settings, env: Mapping[str, str]) -> None:
     dagster, streamlit = bin_path("dagster"), bin_path("streamlit")
-    run_step(
-        "preparing the Dagster instance",
-        [
-            sys.executable,
-            "-c",
-            "import sys; from assets.instance import ensure_dagster_home as e; e(sys.argv[1])",
-            str(settings.data_dir),
-        ],
-        env,
-    )
+    # dagster.yaml (sqlite or PostgreSQL storage) and the warehouse pool's limit for this backend
+    run_step("preparing the Dagster instance", [sys.executable, "-m", "assets.instance"], env)
     dagster_proc = services.start(
         "dagster",
         [

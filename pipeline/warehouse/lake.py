@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,6 +106,24 @@ def _needed_extensions(config: LakeConfig) -> list[str]:
     return [*needed, "ducklake"]
 
 
+# The first ATTACH of a new lake creates DuckLake's catalog tables. Writers that start together
+# (the multiprocess executor's first steps) race there: PostgreSQL makes the losers wait for the
+# winner's commit, then fails them on a duplicate key; attaching again finds the winner's catalog.
+_INIT_RACE = re.compile(r"Failed to initialize DuckLake.*(duplicate key|already exists)", re.S)
+_ATTACH_ATTEMPTS = 5
+
+
+def _attach(conn: duckdb.DuckDBPyConnection, target: str, options: str) -> None:
+    for attempt in range(1, _ATTACH_ATTEMPTS + 1):
+        try:
+            conn.execute(f"ATTACH {target} AS {LAKE_ALIAS} ({options})")
+            return
+        except duckdb.Error as exc:
+            if attempt == _ATTACH_ATTEMPTS or not _INIT_RACE.search(str(exc)):
+                raise
+            time.sleep(0.05 * attempt)
+
+
 def open_lake(
     config: LakeConfig, read_only: bool = False, snapshot_version: int | None = None
 ) -> duckdb.DuckDBPyConnection:
@@ -125,8 +144,7 @@ def open_lake(
             options += ", READ_ONLY"
         if snapshot_version is not None:
             options += f", SNAPSHOT_VERSION {int(snapshot_version)}"
-        target = _quote_literal("ducklake:" + config.catalog)
-        conn.execute(f"ATTACH {target} AS {LAKE_ALIAS} ({options})")
+        _attach(conn, _quote_literal("ducklake:" + config.catalog), options)
         conn.execute(f"USE {LAKE_ALIAS}")
         for name, value in RETRY_SETTINGS.items():
             conn.execute(f"SET {name} = {value}")

@@ -8,6 +8,8 @@ migration recorded.
 from __future__ import annotations
 
 import contextlib
+import random
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -18,7 +20,10 @@ from pipeline.warehouse.lake import is_lake, lake_ddl
 from pipeline.warehouse.sqlfiles import migration_files, sql_text
 
 BOOTSTRAP = "000_migrations_table.sql"
-LAKE_ATTEMPTS = 5  # concurrent first opens of a new lake: each loser finds more recorded
+# A lost race means another writer committed a migration, so a loser can lose at most once per
+# migration file: that many attempts always finish (4 writers opening one new lake at once ran
+# out of a fixed 5).
+LAKE_EXTRA_ATTEMPTS = 1
 
 
 def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
@@ -28,13 +33,15 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
     harmlessly.
     """
     lake = is_lake(conn)
-    for attempt in range(1, LAKE_ATTEMPTS + 1):
+    attempts = len(migration_files()) + LAKE_EXTRA_ATTEMPTS
+    for attempt in range(1, attempts + 1):
         try:
             return _apply_pending(conn, lake_ddl if lake else str)
         except MigrationError as exc:
             lost_race = isinstance(exc.__cause__, duckdb.TransactionException)
-            if not (lake and lost_race) or attempt == LAKE_ATTEMPTS:
+            if not (lake and lost_race) or attempt == attempts:
                 raise
+            time.sleep(random.uniform(0, 0.05))  # let the winner get ahead, out of lockstep
     raise AssertionError("unreachable")
 
 
@@ -50,6 +57,11 @@ def _apply_pending(conn: duckdb.DuckDBPyConnection, ddl: Callable[[str], str]) -
             continue
         try:
             conn.execute("BEGIN TRANSACTION")
+            # Asked again inside the transaction: another writer may have applied it since the
+            # read above, and not every file is idempotent (006 drops NOT NULL constraints).
+            if _recorded(conn, path.name):
+                conn.execute("ROLLBACK")
+                continue
             conn.execute(ddl(sql_text(path.name)))
             conn.execute(
                 "INSERT INTO ops.schema_migrations SELECT $name, $at WHERE NOT EXISTS "
@@ -63,3 +75,8 @@ def _apply_pending(conn: duckdb.DuckDBPyConnection, ddl: Callable[[str], str]) -
             raise MigrationError(f"migration {path.name} failed: {exc}") from exc
         newly_applied.append(path.name)
     return newly_applied
+
+
+def _recorded(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
+    query = "SELECT count(*) FROM ops.schema_migrations WHERE name = ?"
+    return conn.execute(query, [name]).fetchall()[0][0] > 0

@@ -233,9 +233,23 @@ def test_kinds_and_resources(repo):
     assert {"velora_api", "warehouse", "webhook_landing"} <= set(repo.get_top_level_resources())
 
 
-def test_runs_execute_their_steps_in_one_process():
-    # a subprocess per step costs ~3 s of start-up each, more than a step's own work
+@pytest.mark.parametrize(
+    ("run_config", "mode"),
+    [
+        # a subprocess per step costs ~3 s of start-up each, more than a step's own work on the file
+        pytest.param({}, "in_process", id="default-one-process-per-run"),
+        # on a lake several steps may write at once: run config alone picks the mode
+        pytest.param(
+            {"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}},
+            "multiprocess",
+            id="run-config-selects-multiprocess",
+        ),
+    ],
+)
+def test_runs_choose_their_executor_by_run_config(run_config, mode):
     from assets.definitions import defs
 
-    assert isinstance(defs.executor, dg.ExecutorDefinition)
-    assert defs.executor.name == "in_process"
+    for job in defs.resolve_all_job_defs():
+        assert job.executor_def.name == "velora_executor", job.name
+        resolved = dg.validate_run_config(job, run_config)["execution"]["velora_executor"]
+        assert list(resolved) == [mode], job.name

@@ -90,6 +90,19 @@ def test_tracked_channels_are_a_trimmed_list():
         ),
         pytest.param({"VELORA_RETENTION_DAYS": "0"}, "VELORA_RETENTION_DAYS", id="retention-zero"),
         pytest.param(
+            {"VELORA_WAREHOUSE_WRITERS": "0"}, "VELORA_WAREHOUSE_WRITERS", id="no-lake-writers"
+        ),
+        pytest.param(
+            {"VELORA_DAGSTER_POSTGRES_URL": "dbname=dagster host=db"},
+            "VELORA_DAGSTER_POSTGRES_URL",
+            id="dagster-storage-libpq-keywords-not-url",
+        ),
+        pytest.param(
+            {"VELORA_DAGSTER_POSTGRES_URL": "postgresql://dagster@db/dagster"},
+            "postgresql\\+psycopg2://",
+            id="bare-postgresql-url-means-psycopg3-under-sqlalchemy-2.1",
+        ),
+        pytest.param(
             {"VELORA_WEBHOOK_MAX_EVENT_AGE_HOURS": "72", "VELORA_WEBHOOK_DEDUPE_HOURS": "48"},
             "must not exceed",
             id="event-window-outlasts-dedupe-memory",
@@ -131,3 +144,12 @@ def test_trailing_slash_is_dropped_from_base_url():
 )
 def test_retention_is_off_unless_set(env, days):
     assert Settings.from_env(env).retention_days == days
+
+
+def test_orchestration_defaults_are_sqlite_and_four_lake_writers():
+    settings = Settings.from_env({})
+    assert (settings.dagster_postgres_url, settings.warehouse_writers) == (None, 4)
+    url = "postgresql+psycopg2://dagster:hunter2@db:5432/dagster"
+    configured = Settings.from_env({"VELORA_DAGSTER_POSTGRES_URL": url})
+    assert configured.dagster_postgres_url == url
+    assert "hunter2" not in repr(configured)  # the URL's password stays out of logs
