@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipeline.cadence import GROUPS
 from pipeline.warehouse.lake import LakeConfig, S3Access
+from pipeline.warehouse.lake_maintenance import DEFAULT_RETENTION_HOURS
 
 DEFAULT_TWIN_URL = "http://127.0.0.1:8787"
 # The twin's built-in app. Used only when the API is the default twin and no credentials are set,
@@ -113,6 +114,8 @@ class Settings:
     data_dir: Path = Path("data")
     warehouse_path: Path = Path("data/warehouse.duckdb")
     lake: LakeConfig | None = None  # VELORA_WAREHOUSE_BACKEND=ducklake: the warehouse is a lake
+    # Lake maintenance expires snapshots older than this (the reach of time travel)
+    lake_snapshot_retention_hours: float = DEFAULT_RETENTION_HOURS
     tracked_channels: tuple[str, ...] = ()
     top_n_tracked: int = 50
     # One field per pipeline.cadence group (its settings_field), defaulting to the group's tick.
@@ -198,6 +201,9 @@ class Settings:
                 env.get("VELORA_WAREHOUSE", "").strip() or data_dir / "warehouse.duckdb"
             ),
             lake=_lake(env, data_dir),
+            lake_snapshot_retention_hours=_hours(
+                env, "VELORA_LAKE_SNAPSHOT_RETENTION_HOURS", DEFAULT_RETENTION_HOURS
+            ),
             tracked_channels=_csv(env, "VELORA_TRACKED_CHANNELS"),
             top_n_tracked=_int(env, "VELORA_TOP_N_TRACKED", 50),
             **{

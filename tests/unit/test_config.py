@@ -90,6 +90,11 @@ def test_tracked_channels_are_a_trimmed_list():
         ),
         pytest.param({"VELORA_RETENTION_DAYS": "0"}, "VELORA_RETENTION_DAYS", id="retention-zero"),
         pytest.param(
+            {"VELORA_LAKE_SNAPSHOT_RETENTION_HOURS": "-1"},
+            "VELORA_LAKE_SNAPSHOT_RETENTION_HOURS",
+            id="negative-snapshot-retention",
+        ),
+        pytest.param(
             {"VELORA_WEBHOOK_MAX_EVENT_AGE_HOURS": "72", "VELORA_WEBHOOK_DEDUPE_HOURS": "48"},
             "must not exceed",
             id="event-window-outlasts-dedupe-memory",
@@ -131,3 +136,15 @@ def test_trailing_slash_is_dropped_from_base_url():
 )
 def test_retention_is_off_unless_set(env, days):
     assert Settings.from_env(env).retention_days == days
+
+
+@pytest.mark.parametrize(
+    ("env", "hours"),
+    [
+        pytest.param({}, 24.0, id="default-a-day-of-time-travel"),
+        pytest.param({"VELORA_LAKE_SNAPSHOT_RETENTION_HOURS": "0"}, 0.0, id="zero-keeps-latest"),
+        pytest.param({"VELORA_LAKE_SNAPSHOT_RETENTION_HOURS": "1.5"}, 1.5, id="fractional"),
+    ],
+)
+def test_lake_snapshot_retention(env, hours):
+    assert Settings.from_env(env).lake_snapshot_retention_hours == hours
