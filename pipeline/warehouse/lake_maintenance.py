@@ -61,8 +61,8 @@ class MaintenanceReport:
 
 
 def _one(conn: duckdb.DuckDBPyConnection, name: str, **params: object) -> tuple:
-    row = conn.execute(sql_text(f"lake/{name}.sql"), {"catalog": LAKE_ALIAS, **params}).fetchone()
-    assert row is not None  # every file is one aggregate row
+    # fetchall, not fetchone: a result left open keeps its transaction, and its commit, pending
+    [row] = conn.execute(sql_text(f"lake/{name}.sql"), {"catalog": LAKE_ALIAS, **params}).fetchall()
     return row
 
 
@@ -92,13 +92,13 @@ def maintain(
 def _maintain(
     conn: duckdb.DuckDBPyConnection, older_than: timedelta, file_grace: timedelta
 ) -> MaintenanceReport:
-    began = time.perf_counter()
+    began, started_at = time.perf_counter(), datetime.now(UTC)
     files_before, _ = lake_state(conn)
     (flushed,) = _one(conn, "flush_inlined_data")
     merged, _created = _one(conn, "merge_adjacent_files")
-    now = datetime.now(UTC)
-    (expired,) = _one(conn, "expire_snapshots", cutoff=now - older_than)
-    (deleted,) = _one(conn, "cleanup_old_files", cutoff=now - file_grace)
+    # the window is measured from the run's start (merging takes seconds), the grace from now
+    (expired,) = _one(conn, "expire_snapshots", cutoff=started_at - older_than)
+    (deleted,) = _one(conn, "cleanup_old_files", cutoff=datetime.now(UTC) - file_grace)
     files_after, _ = lake_state(conn)
     return MaintenanceReport(
         files_before=files_before,
