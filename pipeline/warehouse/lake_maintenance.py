@@ -6,7 +6,9 @@ retries cover it; SQL in ``sql/lake/``):
 
 1. flush inlined data: tiny commits are inlined in the catalog, not written as files;
 2. merge adjacent files: every poll's commit writes its own small Parquet file, and every
-   anti-join reads them all; merged files keep each row's snapshot, so time travel still works;
+   anti-join reads them all; merged files keep each row's snapshot, so time travel still works.
+   A file of ``max_file_bytes`` or more is left alone: without that bound each run would rewrite
+   the table's one merged file, up to DuckLake's 512 MB target, again every hour;
 3. expire the snapshots committed more than ``older_than`` ago (never the latest);
 4. delete the files scheduled for deletion (by steps 2 and 3) more than ``file_grace`` ago.
 
@@ -41,6 +43,8 @@ DEFAULT_RETENTION_HOURS = 24.0
 # Longer than any read transaction, shorter than the hourly schedule: files a run replaces are
 # deleted by the next run.
 FILE_GRACE = timedelta(minutes=30)
+# Bounds what one run rewrites (the growing merged file); a full file adds one file per 64 MiB.
+MAX_FILE_BYTES = 64 * 1024 * 1024
 NOTHING_TO_DO = "the warehouse is a DuckDB file: no lake to maintain"
 
 
@@ -77,25 +81,29 @@ def maintain(
     older_than: timedelta = timedelta(hours=DEFAULT_RETENTION_HOURS),
     *,
     file_grace: timedelta = FILE_GRACE,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> MaintenanceReport:
     """Flush, merge, expire and clean up the lake ``target`` (a config, or an open connection)."""
     if isinstance(target, duckdb.DuckDBPyConnection):
         if not is_lake(target):
             return MaintenanceReport.nothing_to_do()
-        return _maintain(target, older_than, file_grace)
+        return _maintain(target, older_than, file_grace, max_file_bytes)
     if not isinstance(target, LakeConfig):
         return MaintenanceReport.nothing_to_do()
     with closing(connect(target)) as conn:
-        return _maintain(conn, older_than, file_grace)
+        return _maintain(conn, older_than, file_grace, max_file_bytes)
 
 
 def _maintain(
-    conn: duckdb.DuckDBPyConnection, older_than: timedelta, file_grace: timedelta
+    conn: duckdb.DuckDBPyConnection,
+    older_than: timedelta,
+    file_grace: timedelta,
+    max_file_bytes: int,
 ) -> MaintenanceReport:
     began, started_at = time.perf_counter(), datetime.now(UTC)
     files_before, _ = lake_state(conn)
     (flushed,) = _one(conn, "flush_inlined_data")
-    merged, _created = _one(conn, "merge_adjacent_files")
+    merged, _created = _one(conn, "merge_adjacent_files", max_file_size=max_file_bytes)
     # the window is measured from the run's start (merging takes seconds), the grace from now
     (expired,) = _one(conn, "expire_snapshots", cutoff=started_at - older_than)
     (deleted,) = _one(conn, "cleanup_old_files", cutoff=datetime.now(UTC) - file_grace)

@@ -205,3 +205,21 @@ def test_the_duckdb_file_backend_has_nothing_to_do(tmp_path: Path, exists: bool)
         assert path.stat().st_mtime_ns == stamp
         assert maintain(reader).note == NOTHING_TO_DO  # an open file connection: no-op too
         reader.close()
+
+
+def test_a_file_at_the_size_bound_is_not_rewritten_again(lake_config: LakeConfig) -> None:
+    conn = connect(lake_config)
+    _commits(conn, range(10))
+    maintain(conn, older_than=NOW, file_grace=NOW)
+    [(merged_size,)] = conn.execute(
+        "SELECT file_size_bytes FROM ducklake_table_info(?) WHERE table_name = 'live_totals'",
+        [LAKE_ALIAS],
+    ).fetchall()
+    _commits(conn, range(10, 20))
+    bounded = maintain(conn, older_than=NOW, file_grace=NOW, max_file_bytes=merged_size)
+    # merged: the eight new commits' files and the one flushed from the two tiny ones; not the big
+    assert bounded.files_merged == 8 + 1
+    unbounded = maintain(conn, older_than=NOW, file_grace=NOW)
+    assert unbounded.files_merged == 2  # without the bound, the big file is rewritten again
+    assert len(_rows(conn)) == 16 * 40 + 4 * 3
+    conn.close()
