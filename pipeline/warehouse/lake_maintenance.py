@@ -1,12 +1,13 @@
-"""Lake maintenance: keep a DuckLake's file count and commit time flat as commits accumulate.
+"""Lake maintenance: keep a DuckLake's files and snapshots flat as commits accumulate.
 
 Contract: ``maintain(target, older_than=...)`` runs, on a lake, the four DuckLake steps in turn,
 each its own commit (so a concurrent writer meets at most one of them, and DuckLake's conflict
 retries cover it; SQL in ``sql/lake/``):
 
 1. flush inlined data: tiny commits are inlined in the catalog, not written as files;
-2. merge adjacent files: every poll's commit writes its own small Parquet file, and every
-   anti-join reads them all; merged files keep each row's snapshot, so time travel still works.
+2. merge adjacent files: every poll's commit writes its own small Parquet file, and every full
+   read of the table opens them all (a poll's own anti-join reads only its minute's files);
+   merged files keep each row's snapshot, so time travel still works.
    A file of ``max_file_bytes`` or more is left alone: without that bound each run would rewrite
    the table's one merged file, up to DuckLake's 512 MB target, again every hour;
 3. expire the snapshots committed more than ``older_than`` ago (never the latest);
@@ -15,8 +16,8 @@ retries cover it; SQL in ``sql/lake/``):
 It returns a :class:`MaintenanceReport`. Every row stays present exactly once; only history older
 than ``older_than`` is given up. Readers, measured on ducklake 1.5.5 (tests/lake/):
 
-- a reader attached at a fixed ``SNAPSHOT_VERSION`` (or querying ``AT (VERSION => n)``) keeps
-  working through merges and deletes, until its snapshot is older than ``older_than`` and expires;
+- a reader attached at a fixed ``SNAPSHOT_VERSION`` keeps working through merges and deletes,
+  until its snapshot is older than ``older_than`` and expires (then it fails, loudly);
 - a reader inside an open transaction has already listed the files it read, so it fails if they
   are deleted under it: ``file_grace`` must exceed the longest read transaction.
 
