@@ -17,8 +17,12 @@ KEY_PREFIX = "velora"
 # (assets/instance.py).
 WAREHOUSE_POOL = "warehouse"
 KINDS = {"duckdb", "python"}
+# Lake maintenance (compaction, snapshot expiry) runs beside the writers: DuckLake takes concurrent
+# commits, so it needs no warehouse slot, only never two of itself (the default limit is 1).
+LAKE_MAINTENANCE_POOL = "lake_maintenance"
 
-# Daily housekeeping of the warehouse (retention): assets/maintenance_defs.py.
+# Housekeeping of the warehouse (daily retention, hourly lake maintenance):
+# assets/maintenance_defs.py.
 MAINTENANCE_GROUP = "maintenance"
 
 # The one asset that publishes the read-only snapshot; every job selects it as its last step.

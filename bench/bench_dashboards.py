@@ -70,11 +70,13 @@ def time_queries(data_dir: Path, loads: int, pages: tuple[PageSpec, ...]) -> dic
     timings: dict[str, list[float]] = defaultdict(list)
     current: list[str] = [""]
 
-    def timed(snapshot_path: str, published_at: float, sql_name: str, params: Any) -> Any:
-        del published_at
+    def timed(
+        snapshot_key: str, published_at: float, sql_name: str, params: Any, _source: Any
+    ) -> Any:
+        del snapshot_key, published_at
         started = time.perf_counter()
         try:
-            return queries._run(snapshot_path, sql_name, dict(params))
+            return queries._run(_source, sql_name, dict(params))
         finally:
             timings[f"{current[0]} · {sql_name}"].append(time.perf_counter() - started)
 
@@ -200,7 +202,7 @@ def main() -> int:
                 print(f"\n## {days} days x {args.creators} creators: history + marts + publish "
                       f"{built:.0f} s")  # fmt: skip
             snapshot = queries.current_snapshot(data_dir / "published")
-            print(f"snapshot {snapshot.path.stat().st_size / 1e6:.0f} MB; {load_average()}")
+            print(f"snapshot {Path(snapshot.key).stat().st_size / 1e6:.0f} MB; {load_average()}")
             if not args.no_queries:
                 report_queries(time_queries(data_dir, args.loads, pages), args.loads)
             shots = args.screenshots

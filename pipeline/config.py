@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipeline.cadence import GROUPS
 from pipeline.warehouse.lake import LakeConfig, S3Access
+from pipeline.warehouse.lake_maintenance import DEFAULT_RETENTION_HOURS
 
 DEFAULT_TWIN_URL = "http://127.0.0.1:8787"
 # The twin's built-in app. Used only when the API is the default twin and no credentials are set,
@@ -131,6 +132,8 @@ class Settings:
     lake: LakeConfig | None = None  # VELORA_WAREHOUSE_BACKEND=ducklake: the warehouse is a lake
     # The Dagster `warehouse` pool's limit on a lake (the DuckDB file always has 1)
     warehouse_writers: int = 4
+    # Lake maintenance expires snapshots older than this (the reach of time travel)
+    lake_snapshot_retention_hours: float = DEFAULT_RETENTION_HOURS
     tracked_channels: tuple[str, ...] = ()
     top_n_tracked: int = 50
     # One field per pipeline.cadence group (its settings_field), defaulting to the group's tick.
@@ -225,6 +228,9 @@ class Settings:
             ),
             lake=_lake(env, data_dir),
             warehouse_writers=_int(env, "VELORA_WAREHOUSE_WRITERS", 4, minimum=1),
+            lake_snapshot_retention_hours=_hours(
+                env, "VELORA_LAKE_SNAPSHOT_RETENTION_HOURS", DEFAULT_RETENTION_HOURS
+            ),
             tracked_channels=_csv(env, "VELORA_TRACKED_CHANNELS"),
             top_n_tracked=_int(env, "VELORA_TOP_N_TRACKED", 50),
             **{

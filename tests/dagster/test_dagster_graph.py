@@ -28,6 +28,9 @@ PUBLISHED = "velora/published_snapshot"
 # Retention: a root with no deps (the warehouse pool orders it against the loads) that nothing
 # depends on; the published snapshot does not wait for it.
 RETENTION = "velora/warehouse_retention"
+# Lake maintenance: a root nothing depends on either, in its own pool (it never opens the file,
+# and DuckLake takes commits beside it).
+LAKE_MAINTENANCE = "velora/lake_maintenance"
 PUBLISH_NODE = "velora__published_snapshot"
 NON_BLOCKING_NODES = {"velora__webhook_events_tracked_channels_not_silent"}
 LIVE_KEYS = {f"velora/{n}" for n in LIVE}
@@ -73,6 +76,7 @@ EXPECTED_GROUPS = {
     **dict.fromkeys(MART_DEPS, "marts"),
     PUBLISHED: "publish",
     RETENTION: "maintenance",
+    LAKE_MAINTENANCE: "maintenance",
 }
 # Every load is a root; the one publish asset depends on every load and every mart.
 EXPECTED_DEPS = {
@@ -80,6 +84,7 @@ EXPECTED_DEPS = {
     **MART_DEPS,
     PUBLISHED: set(LOADS) | set(MART_DEPS),
     RETENTION: set(),
+    LAKE_MAINTENANCE: set(),
 }
 TABLE_OF = {
     **{name: "core.stream_snapshots" for name in LIVE},
@@ -126,6 +131,8 @@ EXPECTED_SCHEDULES = {
     "velora_hourly_schedule": ("0 * * * *", "velora_hourly_job"),
     # daily; skips while VELORA_RETENTION_DAYS is unset
     "velora_maintenance_schedule": ("30 3 * * *", "velora_maintenance_job"),
+    # hourly; skips while the warehouse is a DuckDB file
+    "velora_lake_maintenance_schedule": ("45 * * * *", "velora_lake_maintenance_job"),
 }
 # No velora_automation_sensor: assets with deps are run by jobs (publish: every job; marts: the
 # marts sensor's range runs and backfills).
@@ -168,9 +175,11 @@ def test_checks_and_which_block(repo):
 
 
 def test_every_warehouse_step_is_in_the_warehouse_pool(repo):
-    ops = [a.op for a in repo.assets_defs_by_key.values()]
-    ops += [c.node_def for c in repo.asset_checks_defs_by_key.values()]
-    assert ops and {op.pool for op in ops} == {"warehouse"}
+    pools = {_name(key): a.op.pool for key, a in repo.assets_defs_by_key.items()}
+    pools |= {_name(key): c.node_def.pool for key, c in repo.asset_checks_defs_by_key.items()}
+    # lake maintenance alone has its own pool, limited to 1 by the instance's default_limit
+    assert pools.pop(LAKE_MAINTENANCE) == "lake_maintenance"
+    assert pools and set(pools.values()) == {"warehouse"}
 
 
 def test_schedules_and_sensors(repo):

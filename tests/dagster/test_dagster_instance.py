@@ -1,4 +1,4 @@
-"""The instance written to DAGSTER_HOME serialises warehouse steps and frees slots of dead runs."""
+"""The instance written to DAGSTER_HOME serialises warehouse steps (and lake maintenance runs) and frees slots of dead runs."""
 
 import dagster as dg
 import pytest
@@ -9,11 +9,18 @@ from assets.instance import ensure_dagster_home, prepare_instance, write_dagster
 from pipeline.config import Settings
 
 
-def test_dagster_home_limits_the_warehouse_pool_to_one(tmp_path):
+@pytest.mark.parametrize(
+    "pool",
+    [
+        pytest.param("warehouse", id="one-writer-of-the-duckdb-file"),
+        pytest.param("lake_maintenance", id="never-two-maintenance-runs-at-once"),
+    ],
+)
+def test_dagster_home_limits_each_pool_to_one(tmp_path, pool):
     home = ensure_dagster_home(tmp_path)
     assert home == tmp_path / "dagster_home"
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        info = instance.event_log_storage.get_concurrency_info("warehouse")
+        info = instance.event_log_storage.get_concurrency_info(pool)
         assert info.limit == 1
         assert instance.run_monitoring_settings["free_slots_after_run_end_seconds"] > 0
         queue = instance.get_concurrency_config().run_queue_config

@@ -103,6 +103,11 @@ def test_tracked_channels_are_a_trimmed_list():
             id="bare-postgresql-url-means-psycopg3-under-sqlalchemy-2.1",
         ),
         pytest.param(
+            {"VELORA_LAKE_SNAPSHOT_RETENTION_HOURS": "-1"},
+            "VELORA_LAKE_SNAPSHOT_RETENTION_HOURS",
+            id="negative-snapshot-retention",
+        ),
+        pytest.param(
             {"VELORA_WEBHOOK_MAX_EVENT_AGE_HOURS": "72", "VELORA_WEBHOOK_DEDUPE_HOURS": "48"},
             "must not exceed",
             id="event-window-outlasts-dedupe-memory",
@@ -153,3 +158,15 @@ def test_orchestration_defaults_are_sqlite_and_four_lake_writers():
     configured = Settings.from_env({"VELORA_DAGSTER_POSTGRES_URL": url})
     assert configured.dagster_postgres_url == url
     assert "hunter2" not in repr(configured)  # the URL's password stays out of logs
+
+
+@pytest.mark.parametrize(
+    ("env", "hours"),
+    [
+        pytest.param({}, 24.0, id="default-a-day-of-time-travel"),
+        pytest.param({"VELORA_LAKE_SNAPSHOT_RETENTION_HOURS": "0"}, 0.0, id="zero-keeps-latest"),
+        pytest.param({"VELORA_LAKE_SNAPSHOT_RETENTION_HOURS": "1.5"}, 1.5, id="fractional"),
+    ],
+)
+def test_lake_snapshot_retention(env, hours):
+    assert Settings.from_env(env).lake_snapshot_retention_hours == hours
