@@ -1,0 +1,82 @@
+"""Re-running a whole transaction that lost a DuckLake commit conflict, then failing loudly.
+
+DuckLake retries a conflicting commit itself (``RETRY_SETTINGS`` in lake.py) only when the two
+transactions' changes can both stand, e.g. two appends. It does NOT retry when one transaction
+deleted from a table the other writes: two mart builds replacing days of one mart (even different
+days), or retention thinning a table an ingest appends to. That COMMIT fails with "Transaction
+conflict", and a commit whose retries ran out fails with "Exceeded the maximum retry count"
+(measured with duckdb 1.5.5 + ducklake, docs/benchmarks.md).
+
+:func:`run_transaction` runs the caller's whole transaction function again on those errors: the
+function reads the lake afresh (its anti-joins and partition replaces see the winner's rows), so
+a re-run writes exactly what a lone writer would have. Any other error is raised at once; a
+conflict that outlasts :data:`ATTEMPTS` raises :class:`WarehouseConflictError`. Nothing is
+silently dropped. On the DuckDB file (one writer) the errors never occur and this is a plain call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import duckdb
+
+from pipeline.warehouse.errors import WarehouseConflictError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ATTEMPTS = 6
+# 0.2 s, 0.4 s, ... doubled, with jitter so two losers do not collide again in lockstep: a
+# conflicting mart build is a few seconds at most, so five waits (~6 s in all) outlast a winner.
+FIRST_WAIT_S = 0.2
+# DuckLake's messages for a commit it did not (or could no longer) retry itself.
+CONFLICT_MARKERS = ("Transaction conflict", "Exceeded the maximum retry count")
+
+
+def is_commit_conflict(exc: BaseException) -> bool:
+    """Whether ``exc`` is a DuckLake commit that lost to a concurrent writer."""
+    return isinstance(exc, duckdb.TransactionException) and any(
+        marker in str(exc) for marker in CONFLICT_MARKERS
+    )
+
+
+def rollback(conn: duckdb.DuckDBPyConnection) -> None:
+    """End a failed transaction. A failed COMMIT has rolled back already, and ROLLBACK would then
+    raise "no transaction is active", hiding the error that matters."""
+    with contextlib.suppress(duckdb.TransactionException):
+        conn.execute("ROLLBACK")
+
+
+def run_transaction(
+    transaction: Callable[[], T],
+    *,
+    what: str,
+    attempts: int = ATTEMPTS,
+    first_wait_s: float = FIRST_WAIT_S,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """``transaction()`` (a whole BEGIN..COMMIT, rolled back on error, idempotent to re-run),
+    again after a commit conflict, up to ``attempts`` times in all. ``what`` names the write
+    in logs and in the final error."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return transaction()
+        except duckdb.TransactionException as exc:
+            if not is_commit_conflict(exc):
+                raise
+            if attempt == attempts:
+                raise WarehouseConflictError(
+                    f"{what}: the commit lost to concurrent writers {attempts} times; nothing of "
+                    f"it is stored. Re-run it, or run fewer writers of the same tables at once "
+                    f"(last error: {exc})"
+                ) from exc
+            wait = first_wait_s * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)  # noqa: S311
+            log.warning("%s: commit conflict (attempt %d of %d), again in %.2fs", what, attempt,
+                        attempts, wait)  # fmt: skip
+            sleep(wait)
+    raise AssertionError("unreachable")
