@@ -26,7 +26,7 @@ from pipeline.ingest.jobs import ENDPOINT_JOBS, GROUPS
 from pipeline.ingest.results import IngestError, IngestResult
 from pipeline.ingest.run_records import run_records
 from pipeline.warehouse import Warehouse, connect
-from pipeline.warehouse.commits import rollback, run_transaction
+from pipeline.warehouse.commits import claim, rollback, run_transaction
 from pipeline.warehouse.raw import (
     RawResponse,
     StoredBody,
@@ -194,6 +194,7 @@ def _store_and_derive(
     def transaction() -> tuple[Counter[tuple[str, datetime]], dict[PollKey, DeriveCounts]]:
         conn.execute("BEGIN TRANSACTION")
         try:
+            _claim_groups(conn, batch)
             inserted = insert_raw_responses(conn, rows)
             # every response new: the stored rows are exactly these, no need to read them back
             fresh = _derivable(rows) if sum(inserted.values()) == len(rows) else None
@@ -366,6 +367,7 @@ def _store_and_derive_chunks(
         ) -> tuple[Counter[tuple[str, datetime]], dict[PollKey, DeriveCounts]]:
             conn.execute("BEGIN TRANSACTION")
             try:
+                _claim_groups(conn, names or batch)
                 new = insert_raw_responses(conn, rows)
                 # Every row is new: chunking only runs when raw held nothing of this poll, keys
                 # are deduplicated, and one writer polls a group (a re-run after a conflict
@@ -398,6 +400,13 @@ def _store_and_derive_chunks(
             total.quarantined += part.quarantined
             total.malformed.extend(part.malformed)
     return inserted, derived
+
+
+def _claim_groups(conn: duckdb.DuckDBPyConnection, jobs: Sequence[str]) -> None:
+    """Two runs of one group's poll both append the same rows (the anti-join of each sees
+    none of the other's): the claim makes the second commit conflict and re-run."""
+    for group in sorted({ENDPOINT_JOBS[name].group for name in jobs}):
+        claim(conn, f"ingest_{group}")
 
 
 def _keep_raw(conn: duckdb.DuckDBPyConnection, rows: Sequence[RawResponse]) -> None:

@@ -20,7 +20,7 @@ from pipeline.marts.changes import Window, find_changes
 from pipeline.marts.plan import Changes, DayRanges, day_span, plan
 from pipeline.marts.registry import MARTS, Mart
 from pipeline.marts.sqlfiles import run_file
-from pipeline.warehouse.commits import rollback, run_transaction
+from pipeline.warehouse.commits import claim, rollback, run_transaction
 from pipeline.warehouse.run_log import RunRecord, record_runs
 
 log = logging.getLogger("pipeline.marts")
@@ -84,6 +84,8 @@ def _replace_days(
     """One transaction: delete the days, run the mart's steps, record the run; rows per table."""
     conn.execute("BEGIN TRANSACTION")
     try:
+        # two builds of days not built yet delete nothing: only the claim makes them conflict
+        claim(conn, f"mart_{mart.name}")
         for table, column, bound in zip(mart.tables, mart.partition_columns, bounds, strict=True):
             # table and column come from the registry, never from input
             conn.execute(

@@ -12,6 +12,13 @@ function reads the lake afresh (its anti-joins and partition replaces see the wi
 a re-run writes exactly what a lone writer would have. Any other error is raised at once; a
 conflict that outlasts :data:`ATTEMPTS` raises :class:`WarehouseConflictError`. Nothing is
 silently dropped. On the DuckDB file (one writer) the errors never occur and this is a plain call.
+
+DuckLake only sees a conflict where one transaction deleted from a table the other writes. Two
+builds of a day not built yet delete nothing, and two loads of the same rows are both plain
+appends: DuckLake commits both and the rows are stored twice (measured). :func:`claim` closes
+that hole: inside the transaction it updates the one row of a small per-writer table
+(``ops.claim_<name>``), so two transactions claiming the same name always conflict and the loser
+re-runs on the winner's rows. Claims of different names never meet.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import re
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -26,6 +34,7 @@ from typing import TypeVar
 import duckdb
 
 from pipeline.warehouse.errors import WarehouseConflictError
+from pipeline.warehouse.lake import is_lake
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -36,6 +45,29 @@ ATTEMPTS = 6
 FIRST_WAIT_S = 0.2
 # DuckLake's messages for a commit it did not (or could no longer) retry itself.
 CONFLICT_MARKERS = ("Transaction conflict", "Exceeded the maximum retry count")
+
+
+_CLAIM_NAME = re.compile(r"[a-z][a-z0-9_]{0,50}")
+
+
+def claim_table(name: str) -> str:
+    if not _CLAIM_NAME.fullmatch(name):
+        raise ValueError(f"claim names are lower-case identifiers, got {name!r}")
+    return f"ops.claim_{name}"
+
+
+def claim(conn: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Inside the caller's open transaction: make every concurrent transaction that claims
+    ``name`` conflict with this one (a no-op on the DuckDB file, whose writer is alone)."""
+    if not is_lake(conn):
+        return
+    table = claim_table(name)
+    # In the transaction, so two first claims conflict too: both create the table, and DuckLake
+    # refuses the second commit. Afterwards both statements are no-ops.
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (claimed_at TIMESTAMPTZ)")
+    conn.execute(f"INSERT INTO {table} SELECT now() WHERE NOT EXISTS (FROM {table})")  # noqa: S608
+    # an UPDATE deletes the row and writes it again: DuckLake refuses a second such commit
+    conn.execute(f"UPDATE {table} SET claimed_at = now()")  # noqa: S608
 
 
 def is_commit_conflict(exc: BaseException) -> bool:
@@ -56,13 +88,14 @@ def run_transaction(
     transaction: Callable[[], T],
     *,
     what: str,
-    attempts: int = ATTEMPTS,
+    attempts: int | None = None,
     first_wait_s: float = FIRST_WAIT_S,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
     """``transaction()`` (a whole BEGIN..COMMIT, rolled back on error, idempotent to re-run),
     again after a commit conflict, up to ``attempts`` times in all. ``what`` names the write
-    in logs and in the final error."""
+    in logs and in the final error; ``attempts`` defaults to :data:`ATTEMPTS`."""
+    attempts = ATTEMPTS if attempts is None else attempts
     for attempt in range(1, attempts + 1):
         try:
             return transaction()

@@ -21,7 +21,7 @@ import polars as pl
 
 from pipeline.schemas.webhooks import POLARS_COLUMNS, TYPED_TABLE_NAMES, frame
 from pipeline.warehouse import Warehouse, WarehouseMissingError, connect
-from pipeline.warehouse.commits import rollback, run_transaction
+from pipeline.warehouse.commits import claim, rollback, run_transaction
 from pipeline.warehouse.frames import registered
 from pipeline.webhooks.framing import scan_bytes
 from pipeline.webhooks.landing import sealed_segments
@@ -92,6 +92,9 @@ def _store_segment(
     keys = [e["event_key"] for e in batch.events]
     conn.execute("BEGIN TRANSACTION")
     try:
+        # two loaders of one segment (or of one event in two segments) would both append: the
+        # claim makes the second commit conflict, and its re-run finds the rows stored
+        claim(conn, "webhook_loader")
         done = conn.execute(  # fetchall: a half-read result would block conn.register()
             "SELECT 1 FROM ops.webhook_segments_loaded WHERE segment = ?", [segment]
         ).fetchall()

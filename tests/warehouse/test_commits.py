@@ -3,7 +3,7 @@ raised at once, and a conflict that never clears is a loud WarehouseConflictErro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import duckdb
 import pytest
@@ -26,7 +26,7 @@ NOT_A_CONFLICT = duckdb.TransactionException(
 )
 
 
-def _script(outcomes: list[BaseException | str]) -> tuple[Callable[[], str], list[int]]:
+def _script(outcomes: Sequence[BaseException | str]) -> tuple[Callable[[], str], list[int]]:
     """A transaction that raises or returns ``outcomes`` in turn; counts its calls."""
     calls: list[int] = []
 
