@@ -183,7 +183,7 @@ def _ingest(name: str, target: Warehouse, work: Work, spec: dict[str, Any]) -> W
     prefetched = {job: outcomes[job] for job in jobs}
     settings = _settings(Path(spec["scratch"]))
     report = WriterReport(name)
-    conn = connect(target)
+    conn = _open(target)
     # never called: every job's responses are prefetched
     client = VeloraClient(ClientConfig.from_settings(settings))
     try:
@@ -223,7 +223,7 @@ def _webhooks(name: str, target: Warehouse, work: Work, spec: dict[str, Any]) ->
 
     landing = Path(spec["landing"])
     report = WriterReport(name)
-    conn = connect(target)
+    conn = _open(target)
     try:
         _wait(spec)
         with _counting_conflicts() as conflicts:
@@ -248,7 +248,7 @@ def _marts(name: str, target: Warehouse, work: Work, spec: dict[str, Any]) -> Wr
 
     day: date = DAY.date()
     report = WriterReport(name)
-    conn = connect(target)
+    conn = _open(target)
     try:
         _wait(spec)
         with _counting_conflicts() as conflicts:
@@ -282,7 +282,7 @@ def _reader(name: str, target: Warehouse, spec: dict[str, Any]) -> ReaderReport:
     _wait(spec)
     while not stop.is_set():
         try:
-            conn = connect(target, read_only=True)
+            conn = _open(target, read_only=True)
         except Exception as exc:  # noqa: BLE001 - every failure is what this records
             report.record(f"open: {type(exc).__name__}: {exc}")
             time.sleep(READ_PAUSE_S)
@@ -307,6 +307,12 @@ def _reader(name: str, target: Warehouse, spec: dict[str, Any]) -> ReaderReport:
         finally:
             conn.close()
     return report
+
+
+def _open(target: Warehouse, read_only: bool = False) -> Any:
+    conn = connect(target, read_only=read_only)
+    conn.execute("SET enable_progress_bar = false")  # no bars on the benchmark's output
+    return conn
 
 
 def _wait(spec: dict[str, Any]) -> None:
