@@ -6,7 +6,9 @@ its own process; readers looping read-only), run three ways on a fresh warehouse
 1. **lake, concurrent**: the four writers at once, with the readers;
 2. **lake, serial**: the same work, one writer at a time (readers running during each);
 3. **file, serial**: the same work on the DuckDB file, one writer at a time and no readers (the
-   file's lock allows no reader beside a writer).
+   file's lock allows no reader beside a writer);
+4. **lake, contended**: the four writers and a second mart build of the same marts at once, so
+   every build conflicts with the other's: the claims and ``run_transaction`` re-runs at work.
 
 A "commit" is one write transaction: an ingest poll of the worker's jobs (raw + core in one
 commit, then its run-log rows), a landing segment, or one mart's day rebuilt. Its time is the
@@ -93,12 +95,16 @@ def main() -> int:
         landing = root / "landing"
         lake_writers.land(landing, work)
         with running_postgres() as postgres:
-            runs: list[tuple[str, Any, bool, int]] = [
-                ("lake, 4 writers at once", "lake_concurrent", True, work.readers),
-                ("lake, one writer at a time", "lake_serial", False, work.readers),
-                ("file, one writer at a time", None, False, 0),
-            ]
-            for label, database, concurrent, readers in runs:
+            four, contended = lake_writers.FOUR, (*lake_writers.FOUR, "mart-build-2")
+            runs: list[tuple[str, Any, bool, int, tuple[str, ...]]] = [
+                ("lake, 4 writers at once", "lake_concurrent", True, work.readers, four),
+                ("lake, one writer at a time", "lake_serial", False, work.readers, four),
+                ("file, one writer at a time", None, False, 0, four),
+                # a second build of the same marts: every build contends (claims, re-runs)
+                ("lake, 4 writers + a 2nd mart build", "lake_contended", True, work.readers,
+                 contended),
+            ]  # fmt: skip
+            for label, database, concurrent, readers, writers in runs:
                 if database is None:
                     target: Any = root / "warehouse.duckdb"
                 else:
@@ -112,6 +118,7 @@ def main() -> int:
                     scratch=root,
                     concurrent=concurrent,
                     readers=readers,
+                    writers=writers,
                 )
                 problems = lake_writers.check(target, report)
                 summary = _summary(label, report, concurrent, problems)
@@ -140,11 +147,14 @@ def _table(summaries: list[dict[str, Any]], work: Work) -> None:
     print("|---|" + "---|" * len(summaries))
     for name in lake_writers.WRITERS:
         cells = [
-            f"{w['commits']} commits, p50 {w['p50_s']} s, p95 {w['p95_s']} s, first {w['first_s']} s"
-            for w in (s["writers"][name] for s in summaries)
+            f"{w['commits']} commits, p50 {w['p50_s']} s, p95 {w['p95_s']} s, first "
+            f"{w['first_s']} s, {w['conflicts_rerun']} re-run"
+            if w
+            else "-"
+            for w in (s["writers"].get(name) for s in summaries)
         ]
         print(f"| {name} | " + " | ".join(cells) + " |")
-    concurrent, serial, file = summaries
+    concurrent, serial, file = summaries[:3]
     print(
         f"\nlake concurrent / lake serial: commits/s x"
         f"{concurrent['commits_per_s'] / serial['commits_per_s']:.2f}, p95 x"

@@ -161,7 +161,7 @@ def test_four_writers_and_readers_commit_every_row_exactly_once(
     report = lake_writers.run(
         lake_config, work, prefetched=prefetched, landing=tmp_path / "landing", scratch=tmp_path
     )
-    assert set(report.writers) == set(lake_writers.WRITERS)
+    assert set(report.writers) == set(lake_writers.FOUR)
     assert lake_writers.check(lake_config, report) == []
     assert report.writers["webhook-loader"].rows["core.webhook_events"] == landed
     for name, writer in report.writers.items():
