@@ -153,6 +153,103 @@ def test_a_conflict_that_outlasts_the_attempts_fails_loudly(
         conn.close()
 
 
+def _stage_once(
+    monkeypatch: pytest.MonkeyPatch, module: Any, name: str, interloper: Any
+) -> list[int]:
+    """Before ``module.name`` first runs inside the write under test, ``interloper`` commits."""
+    original = getattr(module, name)
+    staged: list[int] = []
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not staged:
+            staged.append(1)
+            interloper()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapped)
+    return staged
+
+
+def test_two_loaders_of_one_segment_store_it_once(
+    monkeypatch: pytest.MonkeyPatch, lake_config: LakeConfig, tmp_path: Path
+) -> None:
+    """Both loaders check the checkpoint and the event keys before either commits: without the
+    claim both append every event (DuckLake sees two appends, no conflict)."""
+    from pipeline.webhooks import loader
+    from pipeline.webhooks.landing import sealed_segments
+
+    landing = tmp_path / "landing"
+    landed = lake_writers.land(landing, lake_writers.Work(segments=1, events_per_segment=20))
+    [segment] = sealed_segments(landing)
+    first, second = connect(lake_config), connect(lake_config)
+    try:
+        other = loader.LoadResult()
+        staged = _stage_once(
+            monkeypatch,
+            loader,
+            "_insert",
+            lambda: loader.load_segment(second, landing, segment, other),
+        )
+        mine = loader.LoadResult()
+        loaded = loader.load_segment(first, landing, segment, mine)
+        assert staged and other.inserted == landed
+        assert not loaded and mine.inserted == 0  # the re-run found the segment checkpointed
+        counts = first.execute(
+            "SELECT count(*), count(DISTINCT event_key) FROM core.webhook_events"
+        ).fetchall()
+        assert counts == [(landed, landed)]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_two_runs_of_one_poll_store_it_once(
+    monkeypatch: pytest.MonkeyPatch, lake_config: LakeConfig, prefetched: Path, tmp_path: Path
+) -> None:
+    """Two ingests of the same live poll at once (a schedule and a manual run): each anti-join
+    sees none of the other's rows, so without the claim every snapshot is stored twice."""
+    import pickle
+
+    from pipeline.client import VeloraClient
+    from pipeline.client.config import ClientConfig
+    from pipeline.ingest import runner
+
+    outcomes = pickle.loads(prefetched.read_bytes())
+    jobs = list(lake_writers.LIVE_JOBS)
+    settings = lake_writers._settings(tmp_path)  # noqa: SLF001
+    first, second = connect(lake_config), connect(lake_config)
+    try:
+        with VeloraClient(ClientConfig.from_settings(settings)) as client:
+
+            def ingest(conn: duckdb.DuckDBPyConnection) -> int:
+                results = runner.run_endpoints(
+                    jobs,
+                    client=client,
+                    warehouse_path=lake_config,
+                    poll_at=lake_writers.DAY,
+                    settings=settings,
+                    conn=conn,
+                    prefetched={n: outcomes[n] for n in jobs},
+                )
+                return sum(r.loaded for r in results)
+
+            theirs: list[int] = []
+            staged = _stage_once(
+                monkeypatch, runner, "derive_polls", lambda: theirs.append(ingest(second))
+            )
+            mine = ingest(first)
+        assert staged and theirs[0] > 0
+        assert mine == 0  # the re-run found every snapshot stored
+        counts = first.execute(
+            "SELECT count(*), count(DISTINCT (snapshot_at, source, stream_id)) "
+            "FROM core.stream_snapshots"
+        ).fetchall()
+        assert counts == [(theirs[0], theirs[0])]
+    finally:
+        first.close()
+        second.close()
+
+
 def test_four_writers_and_readers_commit_every_row_exactly_once(
     lake_config: LakeConfig, prefetched: Path, tmp_path: Path
 ) -> None:
