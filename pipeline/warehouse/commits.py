@@ -1,11 +1,11 @@
 """Re-running a whole transaction that lost a DuckLake commit conflict, then failing loudly.
 
 DuckLake retries a conflicting commit itself (``RETRY_SETTINGS`` in lake.py) only when the two
-transactions' changes can both stand, e.g. two appends. It does NOT retry when one transaction
-deleted from a table the other writes: two mart builds replacing days of one mart (even different
-days), or retention thinning a table an ingest appends to. That COMMIT fails with "Transaction
-conflict", and a commit whose retries ran out fails with "Exceeded the maximum retry count"
-(measured with duckdb 1.5.5 + ducklake, docs/benchmarks.md).
+transactions' changes can both stand, e.g. two appends. It does NOT retry when both deleted from
+a table one of them writes: two mart builds replacing days of one mart, even different days.
+That COMMIT fails with "Transaction conflict", and a commit whose retries ran out fails with
+"Exceeded the maximum retry count" (measured with duckdb 1.5.5, docs/scaling.md § Conflicts).
+Retention, which deletes, is wrapped too.
 
 :func:`run_transaction` runs the caller's whole transaction function again on those errors: the
 function reads the lake afresh (its anti-joins and partition replaces see the winner's rows), so
