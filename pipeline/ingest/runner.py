@@ -26,6 +26,7 @@ from pipeline.ingest.jobs import ENDPOINT_JOBS, GROUPS
 from pipeline.ingest.results import IngestError, IngestResult
 from pipeline.ingest.run_records import run_records
 from pipeline.warehouse import Warehouse, connect
+from pipeline.warehouse.commits import claim, rollback, run_transaction
 from pipeline.warehouse.raw import (
     RawResponse,
     StoredBody,
@@ -189,20 +190,30 @@ def _store_and_derive(
     """Raw rows and their core rows in one transaction (one commit). If deriving fails, the
     transaction is rolled back and the raw rows are stored on their own before the error
     propagates: whatever happens, the fetched bodies are kept."""
-    conn.execute("BEGIN TRANSACTION")
+
+    def transaction() -> tuple[Counter[tuple[str, datetime]], dict[PollKey, DeriveCounts]]:
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            _claim_groups(conn, batch)
+            inserted = insert_raw_responses(conn, rows)
+            # every response new: the stored rows are exactly these, no need to read them back
+            fresh = _derivable(rows) if sum(inserted.values()) == len(rows) else None
+            derived = derive_polls(
+                conn, batch, polls, settings, own_transaction=False, stored_rows=fresh
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            rollback(conn)
+            raise
+        return inserted, derived
+
     try:
-        inserted = insert_raw_responses(conn, rows)
-        # every response new: the stored rows are exactly these, no need to read them back
-        fresh = _derivable(rows) if sum(inserted.values()) == len(rows) else None
-        derived = derive_polls(
-            conn, batch, polls, settings, own_transaction=False, stored_rows=fresh
-        )
-        conn.execute("COMMIT")
+        # anti-joins on the grain: a re-run after a lost commit conflict writes only what is
+        # still missing (pipeline/warehouse/commits.py)
+        return run_transaction(transaction, what=f"ingest of {', '.join(batch)}")
     except BaseException:
-        conn.execute("ROLLBACK")
-        insert_raw_responses(conn, rows)
+        _keep_raw(conn, rows)
         raise
-    return inserted, derived
 
 
 def run_fetched_polls(
@@ -350,25 +361,36 @@ def _store_and_derive_chunks(
     inserted: Counter[tuple[str, datetime]] = Counter()
     derived = {(poll_at, name): DeriveCounts() for name in batch}
     for index, (names, rows) in enumerate(chunks):
-        conn.execute("BEGIN TRANSACTION")
+
+        def transaction(
+            names: list[str] = names, rows: list[RawResponse] = rows
+        ) -> tuple[Counter[tuple[str, datetime]], dict[PollKey, DeriveCounts]]:
+            conn.execute("BEGIN TRANSACTION")
+            try:
+                _claim_groups(conn, names or batch)
+                new = insert_raw_responses(conn, rows)
+                # Every row is new: chunking only runs when raw held nothing of this poll, keys
+                # are deduplicated, and one writer polls a group (a re-run after a conflict
+                # starts from the rolled-back state).
+                stored = _derivable(rows).get(poll_at, [])
+                counts = derive_polls(
+                    conn,
+                    names,
+                    [poll_at],
+                    settings,
+                    own_transaction=False,
+                    stored_rows={poll_at: stored},
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                rollback(conn)
+                raise
+            return new, counts
+
         try:
-            new = insert_raw_responses(conn, rows)
-            # Every row is new: chunking only runs when raw held nothing of this poll, keys are
-            # deduplicated, and this connection is the warehouse's only writer.
-            stored = _derivable(rows).get(poll_at, [])
-            counts = derive_polls(
-                conn,
-                names,
-                [poll_at],
-                settings,
-                own_transaction=False,
-                stored_rows={poll_at: stored},
-            )
-            conn.execute("COMMIT")
+            new, counts = run_transaction(transaction, what=f"ingest of {', '.join(names)}")
         except BaseException:
-            conn.execute("ROLLBACK")
-            for _, rest in chunks[index:]:
-                insert_raw_responses(conn, rest)
+            _keep_raw(conn, [r for _, rest in chunks[index:] for r in rest])
             raise
         inserted.update(new)
         for key, part in counts.items():
@@ -378,6 +400,22 @@ def _store_and_derive_chunks(
             total.quarantined += part.quarantined
             total.malformed.extend(part.malformed)
     return inserted, derived
+
+
+def _claim_groups(conn: duckdb.DuckDBPyConnection, jobs: Sequence[str]) -> None:
+    """Two runs of one group's poll both append the same rows (the anti-join of each sees
+    none of the other's): the claim makes the second commit conflict and re-run."""
+    for group in sorted({ENDPOINT_JOBS[name].group for name in jobs}):
+        claim(conn, f"ingest_{group}")
+
+
+def _keep_raw(conn: duckdb.DuckDBPyConnection, rows: Sequence[RawResponse]) -> None:
+    """After a failed store-and-derive, the fetched bodies on their own (the original error is
+    what the caller raises); a re-run then derives the poll from raw."""
+    try:
+        run_transaction(lambda: insert_raw_responses(conn, rows), what="raw responses")
+    except Exception:
+        log.exception("could not keep the %d raw responses of a failed ingest", len(rows))
 
 
 def _report(

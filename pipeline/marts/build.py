@@ -10,7 +10,7 @@ days' data, so an incremental history and a rebuilt one are identical row for ro
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -20,6 +20,7 @@ from pipeline.marts.changes import Window, find_changes
 from pipeline.marts.plan import Changes, DayRanges, day_span, plan
 from pipeline.marts.registry import MARTS, Mart
 from pipeline.marts.sqlfiles import run_file
+from pipeline.warehouse.commits import claim, rollback, run_transaction
 from pipeline.warehouse.connection import memory_at_least
 from pipeline.warehouse.run_log import RunRecord, record_runs
 
@@ -63,8 +64,33 @@ def build_mart(conn: duckdb.DuckDBPyConnection, mart: Mart, start: date, end: da
         else {"lo": params["day_start"], "hi": params["day_end"]}
         for dtype in mart.partition_types
     ]
+    try:
+        # a partition replace is idempotent: a build that lost a commit conflict to another
+        # writer of the mart's tables rebuilds the same days again (pipeline/warehouse/commits.py)
+        counts = run_transaction(
+            lambda: _replace_days(conn, mart, params, bounds, started_at, start, end),
+            what=f"mart {mart.name} {start}..{end - timedelta(days=1)}",
+        )
+    except Exception as exc:
+        _log_failed_build(conn, mart.name, params["day_start"], started_at, exc)
+        raise
+    return BuildResult(mart.name, start, end, counts)
+
+
+def _replace_days(
+    conn: duckdb.DuckDBPyConnection,
+    mart: Mart,
+    params: dict[str, object],
+    bounds: Sequence[Mapping[str, object]],
+    started_at: datetime,
+    start: date,
+    end: date,
+) -> dict[str, int]:
+    """One transaction: delete the days, run the mart's steps, record the run; rows per table."""
     conn.execute("BEGIN TRANSACTION")
     try:
+        # two builds of days not built yet delete nothing: only the claim makes them conflict
+        claim(conn, f"mart_{mart.name}")
         for table, column, bound in zip(mart.tables, mart.partition_columns, bounds, strict=True):
             # table and column come from the registry, never from input
             conn.execute(
@@ -85,19 +111,17 @@ def build_mart(conn: duckdb.DuckDBPyConnection, mart: Mart, start: date, end: da
             )
         }
         record = RunRecord(
-            "marts", mart.name, params["day_start"], started_at, datetime.now(UTC), "ok",
+            "marts", mart.name, _bound(start), started_at, datetime.now(UTC), "ok",
             sum(counts.values()), f"{start}..{end - timedelta(days=1)}",
         )  # fmt: skip
         # in the build's transaction: both commit or neither. The detail 'first..last' is also
         # the record of which days are built that retention reads (pipeline/marts/retention.py).
         record_runs(conn, [record])
         conn.execute("COMMIT")
-    except BaseException as exc:
-        conn.execute("ROLLBACK")
-        if isinstance(exc, Exception):
-            _log_failed_build(conn, mart.name, params["day_start"], started_at, exc)
+    except BaseException:
+        rollback(conn)
         raise
-    return BuildResult(mart.name, start, end, counts)
+    return counts
 
 
 def _log_failed_build(

@@ -5,6 +5,7 @@ from pipeline.warehouse.connection import Warehouse, connect
 from pipeline.warehouse.errors import (
     MigrationError,
     NoPublishedSnapshotError,
+    WarehouseConflictError,
     WarehouseError,
     WarehouseLockedError,
     WarehouseMissingError,
@@ -22,6 +23,7 @@ from pipeline.warehouse.snapshots import (
 __all__ = [
     "MigrationError",
     "NoPublishedSnapshotError",
+    "WarehouseConflictError",
     "WarehouseError",
     "WarehouseLockedError",
     "Warehouse",

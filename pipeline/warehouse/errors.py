@@ -11,6 +11,10 @@ class WarehouseLockedError(WarehouseError):
     """Another process holds the DuckDB lock on the warehouse file."""
 
 
+class WarehouseConflictError(WarehouseError):
+    """A DuckLake commit kept losing to concurrent writers; nothing of it was stored."""
+
+
 class WarehouseMissingError(WarehouseError):
     """A read-only open of a warehouse file that does not exist."""
 

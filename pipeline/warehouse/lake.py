@@ -4,8 +4,8 @@ Contract: :func:`open_lake` returns an in-memory DuckDB connection with the lake
 ``velora`` and selected (``USE``), so every SQL file of the file backend runs unchanged: ``core.x``
 resolves inside the lake. Many processes may open the same lake for writing; each commit is an
 optimistic DuckLake transaction that DuckLake itself retries on conflict
-(``ducklake_max_retry_count``), and a conflict that outlives the retries raises, so nothing is
-silently lost. Readers open it read-only and see every committed state, with no published copy.
+(``ducklake_max_retry_count``); the conflicts it does not retry, and the double appends it does
+not see, are handled by pipeline/warehouse/commits.py, so nothing is silently lost or doubled. Readers open it read-only and see every committed state, with no published copy.
 
 Extensions load from the pinned PyPI wheels (``duckdb-extension-*==<duckdb version>``), never from
 the network: auto-install and auto-load are off, so a mismatch fails here, loudly.

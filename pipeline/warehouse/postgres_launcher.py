@@ -13,6 +13,7 @@ import importlib.util
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -108,7 +109,10 @@ def running_postgres() -> Iterator[Postgres]:
             _wait_ready(port, process, root / "postgres.log")
             yield Postgres("127.0.0.1", port, SUPERUSER)
         finally:
-            process.terminate()
+            # SIGINT is PostgreSQL's fast shutdown: it disconnects clients. SIGTERM (smart) waits
+            # for them, and a DuckLake connection that lost a commit conflict keeps its catalog
+            # connection until its process exits, even after close() (duckdb 1.5.5).
+            process.send_signal(signal.SIGINT)
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:

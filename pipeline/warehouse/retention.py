@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import duckdb
 
+from pipeline.warehouse.commits import rollback, run_transaction
 from pipeline.warehouse.sqlfiles import sql_text
 
 GRID_MINUTES = 5  # the accuracy docs/metrics.md measures at; a thinned day reads as polled at it
@@ -71,6 +72,27 @@ def days_to_prune(
     return [row[0] for row in rows]
 
 
+def _prune_day(
+    conn: duckdb.DuckDBPyConnection, day: date, endpoints: Sequence[str], dry_run: bool
+) -> DayPruned:
+    window = {"day_start": _bound(day), "day_end": _bound(day + timedelta(days=1))}
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        # bodies first: a poll's rows are still in core to say it was derived
+        bodies = _count(
+            conn, "retention/drop_live_bodies.sql", {**window, "endpoints": list(endpoints)}
+        )
+        dropped = _count(conn, "retention/drop_samples.sql", window)
+        regridded = _count(
+            conn, "retention/regrid_cadence.sql", {**window, "grid_minutes": GRID_MINUTES}
+        )
+        conn.execute("ROLLBACK" if dry_run else "COMMIT")
+    except BaseException:
+        rollback(conn)
+        raise
+    return DayPruned(day, bodies, dropped, regridded)
+
+
 def prune_days(
     conn: duckdb.DuckDBPyConnection,
     days: Sequence[date],
@@ -89,24 +111,14 @@ def prune_days(
     results = []
     try:
         for day in wanted:
-            window = {"day_start": _bound(day), "day_end": _bound(day + timedelta(days=1))}
-            conn.execute("BEGIN TRANSACTION")
-            try:
-                # bodies first: a poll's rows are still in core to say it was derived
-                bodies = _count(
-                    conn,
-                    "retention/drop_live_bodies.sql",
-                    {**window, "endpoints": list(endpoints)},
+            # a day's prune is idempotent: after a lost commit conflict (an ingest appending
+            # to the tables it thins) it runs again on what is stored (warehouse/commits.py)
+            results.append(
+                run_transaction(
+                    lambda day=day: _prune_day(conn, day, endpoints, dry_run),
+                    what=f"retention of {day}",
                 )
-                dropped = _count(conn, "retention/drop_samples.sql", window)
-                regridded = _count(
-                    conn, "retention/regrid_cadence.sql", {**window, "grid_minutes": GRID_MINUTES}
-                )
-                conn.execute("ROLLBACK" if dry_run else "COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            results.append(DayPruned(day, bodies, dropped, regridded))
+            )
     finally:
         conn.execute("DROP TABLE IF EXISTS retention_dropped_polls")
     result = PruneResult(tuple(results), dry_run)

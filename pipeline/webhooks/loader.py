@@ -21,6 +21,7 @@ import polars as pl
 
 from pipeline.schemas.webhooks import POLARS_COLUMNS, TYPED_TABLE_NAMES, frame
 from pipeline.warehouse import Warehouse, WarehouseMissingError, connect
+from pipeline.warehouse.commits import claim, rollback, run_transaction
 from pipeline.warehouse.frames import registered
 from pipeline.webhooks.framing import scan_bytes
 from pipeline.webhooks.landing import sealed_segments
@@ -81,6 +82,59 @@ def pending_segments(landing_dir: str | Path, warehouse_path: Warehouse | None =
     finally:
         conn.close()
     return [n for n in names if n not in done]
+
+
+def _store_segment(
+    conn: duckdb.DuckDBPyConnection, segment: str, batch: _SegmentBatch, size: int
+) -> tuple[list[dict[str, Any]], int, dict[str, int]] | None:
+    """One transaction: the segment's new rows and its checkpoint; None if already loaded.
+    Returns the events inserted, the duplicates and the typed rows inserted per table."""
+    keys = [e["event_key"] for e in batch.events]
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        # two loaders of one segment (or of one event in two segments) would both append: the
+        # claim makes the second commit conflict, and its re-run finds the rows stored
+        claim(conn, "webhook_loader")
+        done = conn.execute(  # fetchall: a half-read result would block conn.register()
+            "SELECT 1 FROM ops.webhook_segments_loaded WHERE segment = ?", [segment]
+        ).fetchall()
+        if done:
+            conn.execute("ROLLBACK")
+            return None
+        existing = _count_existing(conn, keys)
+        new_events = [e for e in batch.events if e["event_key"] not in existing]
+        _insert(conn, "core.webhook_events", frame("core.webhook_events", new_events), EVENT_KEY)
+        typed_counts: dict[str, int] = {}
+        for table in TYPED_TABLE_NAMES:
+            rows = [r for r in batch.typed.get(table, []) if r["event_key"] not in existing]
+            _insert(conn, table, frame(table, rows), EVENT_KEY)
+            if rows:
+                typed_counts[table] = len(rows)
+        if batch.quarantine:
+            _insert(
+                conn,
+                "core.webhook_quarantine",
+                pl.DataFrame(batch.quarantine, schema=_QUARANTINE_SCHEMA),
+                ("segment", "record_offset"),
+            )
+        duplicates = len(existing) + batch.repeated_in_segment
+        conn.execute(
+            "INSERT INTO ops.webhook_segments_loaded VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                segment,
+                batch.records,
+                len(new_events),
+                duplicates,
+                len(batch.quarantine),
+                size,
+                datetime.now(UTC),
+            ],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        rollback(conn)
+        raise
+    return new_events, duplicates, typed_counts
 
 
 def _prepare(segment: str, data: bytes) -> _SegmentBatch:
@@ -202,48 +256,14 @@ def load_segment_bytes(
     name ``segment`` in one transaction; False if that name was already loaded. Event keys
     already loaded are counted as duplicates, never inserted twice."""
     batch = _prepare(segment, data)
-    keys = [e["event_key"] for e in batch.events]
-    conn.execute("BEGIN TRANSACTION")
-    try:
-        done = conn.execute(  # fetchall: a half-read result would block conn.register()
-            "SELECT 1 FROM ops.webhook_segments_loaded WHERE segment = ?", [segment]
-        ).fetchall()
-        if done:
-            conn.execute("ROLLBACK")
-            return False
-        existing = _count_existing(conn, keys)
-        new_events = [e for e in batch.events if e["event_key"] not in existing]
-        _insert(conn, "core.webhook_events", frame("core.webhook_events", new_events), EVENT_KEY)
-        typed_counts: dict[str, int] = {}
-        for table in TYPED_TABLE_NAMES:
-            rows = [r for r in batch.typed.get(table, []) if r["event_key"] not in existing]
-            _insert(conn, table, frame(table, rows), EVENT_KEY)
-            if rows:
-                typed_counts[table] = len(rows)
-        if batch.quarantine:
-            _insert(
-                conn,
-                "core.webhook_quarantine",
-                pl.DataFrame(batch.quarantine, schema=_QUARANTINE_SCHEMA),
-                ("segment", "record_offset"),
-            )
-        duplicates = len(existing) + batch.repeated_in_segment
-        conn.execute(
-            "INSERT INTO ops.webhook_segments_loaded VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                segment,
-                batch.records,
-                len(new_events),
-                duplicates,
-                len(batch.quarantine),
-                len(data),
-                datetime.now(UTC),
-            ],
-        )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    # the transaction re-reads what is stored, so a re-run after a lost commit conflict inserts
+    # exactly the events still missing (pipeline/warehouse/commits.py)
+    stored = run_transaction(
+        lambda: _store_segment(conn, segment, batch, len(data)), what=f"webhook segment {segment}"
+    )
+    if stored is None:
+        return False
+    new_events, duplicates, typed_counts = stored
     result.segments += 1
     result.records += batch.records
     result.inserted += len(new_events)
