@@ -56,12 +56,21 @@ def _hours(env: Mapping[str, str], name: str, default: float) -> float:
 
 def _jetstream_url(env: Mapping[str, str]) -> str | None:
     url = env.get("VELORA_WEBHOOK_JETSTREAM_URL", "").strip()
-    if url and not url.startswith(("nats://", "tls://")):
-        raise ConfigError(
-            f"VELORA_WEBHOOK_JETSTREAM_URL={url!r} must be a nats:// or tls:// URL "
-            "(empty: the local landing log)"
-        )
+    # a cluster is several seed servers, comma-separated; a client learns the rest from them
+    for server in url.split(",") if url else ():
+        if not server.strip().startswith(("nats://", "tls://")):
+            raise ConfigError(
+                f"VELORA_WEBHOOK_JETSTREAM_URL={url!r} must be nats:// or tls:// URLs, "
+                "comma-separated (empty: the local landing log)"
+            )
     return url or None
+
+
+def _replicas(env: Mapping[str, str]) -> int:
+    replicas = _int(env, "VELORA_WEBHOOK_JETSTREAM_REPLICAS", 1, minimum=1)
+    if replicas > 5:  # JetStream's own ceiling
+        raise ConfigError(f"VELORA_WEBHOOK_JETSTREAM_REPLICAS must be 1 to 5, got {replicas}")
+    return replicas
 
 
 def _lake(env: Mapping[str, str], data_dir: Path) -> LakeConfig | None:
@@ -154,6 +163,7 @@ class Settings:
     webhook_jetstream_url: str | None = None
     webhook_jetstream_stream: str = "VELORA_WEBHOOKS"
     webhook_jetstream_ack_wait_seconds: float = 30.0
+    webhook_jetstream_replicas: int = 1
     dagster_home: Path = Path("data/dagster_home")
     dagster_port: int = 3000
     # None: sqlite under DAGSTER_HOME. Not in repr: the URL may carry a password.
@@ -254,6 +264,7 @@ class Settings:
             webhook_jetstream_ack_wait_seconds=_number(
                 env, "VELORA_WEBHOOK_JETSTREAM_ACK_WAIT_SECONDS", 30.0, 1, float
             ),
+            webhook_jetstream_replicas=_replicas(env),
             dagster_home=Path(env.get("DAGSTER_HOME", "").strip() or data_dir / "dagster_home"),
             dagster_port=_int(env, "DAGSTER_PORT", 3000, minimum=1),
             dagster_postgres_url=_dagster_postgres_url(env),

@@ -42,6 +42,13 @@ class JetStreamConfig:
     consumer: str = DEFAULT_CONSUMER
     # A batch fetched by a loader that died before acking comes back after this long.
     ack_wait_seconds: float = 30.0
+    # Copies of the stream a NATS cluster keeps (at most 5); 1 on a single server.
+    replicas: int = 1
+
+    @property
+    def servers(self) -> list[str]:
+        """The seed servers of ``url`` (comma-separated for a cluster)."""
+        return [server.strip() for server in self.url.split(",") if server.strip()]
 
 
 def jetstream_config(settings: Settings) -> JetStreamConfig | None:
@@ -52,6 +59,7 @@ def jetstream_config(settings: Settings) -> JetStreamConfig | None:
         settings.webhook_jetstream_url,
         stream=settings.webhook_jetstream_stream,
         ack_wait_seconds=settings.webhook_jetstream_ack_wait_seconds,
+        replicas=settings.webhook_jetstream_replicas,
     )
 
 
@@ -68,6 +76,7 @@ async def ensure_stream(js: Any, config: JetStreamConfig) -> None:
                 name=config.stream,
                 subjects=[config.subject],
                 storage=StorageType.FILE,
+                num_replicas=config.replicas,
                 duplicate_window=DUPLICATE_WINDOW_SECONDS,
             )
         )
@@ -102,7 +111,7 @@ class JetStreamSink:
 
                 # fail fast when the server is down: the sender gets a 503 and retries later
                 self._nc = await nats.connect(
-                    self.config.url,
+                    self.config.servers,
                     connect_timeout=2,
                     max_reconnect_attempts=3,
                     reconnect_time_wait=0.5,

@@ -28,7 +28,7 @@ async def _consume(
     from nats.js.api import AckPolicy, ConsumerConfig  # noqa: PLC0415
 
     result = ConsumeResult()
-    nc = await nats.connect(config.url, connect_timeout=5)
+    nc = await nats.connect(config.servers, connect_timeout=5)
     try:
         js = nc.jetstream()
         await ensure_stream(js, config)
@@ -83,7 +83,7 @@ async def _pending(config: JetStreamConfig) -> int:
     import nats  # noqa: PLC0415 - optional backend
     from nats.js.errors import NotFoundError  # noqa: PLC0415
 
-    nc = await nats.connect(config.url, connect_timeout=2, max_reconnect_attempts=1)
+    nc = await nats.connect(config.servers, connect_timeout=2, max_reconnect_attempts=1)
     try:
         js = nc.jetstream()
         try:

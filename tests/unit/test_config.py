@@ -61,6 +61,21 @@ def test_tracked_channels_are_a_trimmed_list():
             id="jetstream-url-not-nats",
         ),
         pytest.param(
+            {"VELORA_WEBHOOK_JETSTREAM_URL": "nats://a:4222,http://b:4222"},
+            "VELORA_WEBHOOK_JETSTREAM_URL",
+            id="jetstream-cluster-with-one-url-not-nats",
+        ),
+        pytest.param(
+            {"VELORA_WEBHOOK_JETSTREAM_REPLICAS": "6"},
+            "VELORA_WEBHOOK_JETSTREAM_REPLICAS",
+            id="more-replicas-than-jetstream-allows",
+        ),
+        pytest.param(
+            {"VELORA_WEBHOOK_JETSTREAM_REPLICAS": "0"},
+            "VELORA_WEBHOOK_JETSTREAM_REPLICAS",
+            id="no-replica",
+        ),
+        pytest.param(
             {"VELORA_CLIENT_SECRET": "s", "VELORA_ACCESS_TOKEN": "t"},
             "VELORA_CLIENT_ID",
             id="secret-without-id",
@@ -170,3 +185,26 @@ def test_orchestration_defaults_are_sqlite_and_four_lake_writers():
 )
 def test_lake_snapshot_retention(env, hours):
     assert Settings.from_env(env).lake_snapshot_retention_hours == hours
+
+
+@pytest.mark.parametrize(
+    ("url", "servers"),
+    [
+        pytest.param("nats://n:4222", ["nats://n:4222"], id="one-server"),
+        # a cluster's seed servers, spaces after commas tolerated
+        pytest.param(
+            "nats://a:4222, nats://b:4222,tls://c:4222",
+            ["nats://a:4222", "nats://b:4222", "tls://c:4222"],
+            id="cluster-seeds",
+        ),
+    ],
+)
+def test_jetstream_servers_and_replicas(url, servers):
+    from pipeline.webhooks.jetstream import jetstream_config
+
+    settings = Settings.from_env(
+        {"VELORA_WEBHOOK_JETSTREAM_URL": url, "VELORA_WEBHOOK_JETSTREAM_REPLICAS": "3"}
+    )
+    config = jetstream_config(settings)
+    assert config is not None
+    assert (config.servers, config.replicas) == (servers, 3)

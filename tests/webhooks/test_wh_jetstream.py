@@ -168,3 +168,20 @@ def test_velora_webhooks_load_consumes_jetstream_when_it_is_configured(
         assert "0 messages, 0 new events" in capsys.readouterr().out
     with connect(warehouse_target, read_only=True) as conn:
         assert events(conn) == 3
+
+
+def test_a_cluster_url_with_a_dead_seed_still_publishes_and_loads(tmp_path: Path) -> None:
+    from pipeline.serving import free_port  # noqa: PLC0415
+
+    with running_nats(tmp_path / "nats") as (url, _):
+        # the first seed is down (a cluster node being replaced): the client moves to the next
+        cluster = f"nats://127.0.0.1:{free_port()},{url}"
+        with running_receiver(receiver(tmp_path, cluster)) as rx:
+            for i in range(5):
+                assert rx.post(follow(i), SECRET).status_code == 200
+        conn = connect(tmp_path / "w.duckdb")
+        try:
+            done = consume(JetStreamConfig(cluster), conn, batch=20, max_wait=0.5)
+            assert (done.messages, events(conn)) == (5, 5)
+        finally:
+            conn.close()
