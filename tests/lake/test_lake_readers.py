@@ -127,3 +127,17 @@ def test_velora_sql_explains_a_lake_it_cannot_read(
     code = main(["sql", "-c", "SELECT 1"])
     err = capsys.readouterr().err
     assert code == 2 and message in err, err
+
+
+def test_the_prompt_on_the_lake_names_the_commit_it_reads(lake_config: LakeConfig) -> None:
+    import io
+
+    from pipeline.sqlshell.repl import Repl
+
+    commit_rows(lake_config, 3)
+    lines = iter([".snapshot", "SELECT count(*) AS n FROM ops.reader_probe;", ".quit"])
+    out, err = io.StringIO(), io.StringIO()
+    assert Repl(lake_config, "csv", out, err, lambda _prompt: next(lines)).run() == 0
+    version = current_state(lake_config).version
+    assert out.getvalue().splitlines() == [f"lake snapshot {version}", "n", "3"], err.getvalue()
+    assert "the lake DuckLake" in err.getvalue()
