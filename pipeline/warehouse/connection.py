@@ -9,9 +9,13 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.warehouse import pandas_guard
 from pipeline.warehouse.errors import WarehouseLockedError, WarehouseMissingError
 from pipeline.warehouse.lake import LakeConfig, open_lake
 from pipeline.warehouse.migrations import migrate
+
+# DuckDB 1.5.5 would import pandas (~90 MB) at the first statement with parameters
+pandas_guard.install()
 
 # Where the warehouse lives: a DuckDB file (the embedded default) or a DuckLake.
 Warehouse = str | Path | LakeConfig
