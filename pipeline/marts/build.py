@@ -28,9 +28,10 @@ log = logging.getLogger("pipeline.marts")
 
 # Days per transaction: bounds the temp tables of a long rebuild (and its memory).
 CHUNK_DAYS = 7
-# A poll's connection keeps a small buffer pool (pipeline/warehouse/connection.py). A day of
-# marts reads every sample of the day: at 100,000 creators and 1-minute polls (~17 M samples)
-# its session and interval builds ran out of memory at 128 MB (bench/bench_lake_scale.py).
+# A poll's connection keeps a small buffer pool (pipeline/warehouse/connection.py), and a mart
+# build uses it too: an hourly update of 2,000 creators peaks at ~230 MB. A day of 100,000
+# creators at 1-minute polls (~17 M samples) ran out of memory at 128 MB
+# (bench/bench_lake_scale.py), so a build that does is run once more with this much room.
 BUILD_MEMORY_LIMIT = "1GB"
 
 
@@ -64,17 +65,35 @@ def build_mart(conn: duckdb.DuckDBPyConnection, mart: Mart, start: date, end: da
         else {"lo": params["day_start"], "hi": params["day_end"]}
         for dtype in mart.partition_types
     ]
+    what = f"mart {mart.name} {start}..{end - timedelta(days=1)}"
     try:
         # a partition replace is idempotent: a build that lost a commit conflict to another
         # writer of the mart's tables rebuilds the same days again (pipeline/warehouse/commits.py)
-        counts = run_transaction(
-            lambda: _replace_days(conn, mart, params, bounds, started_at, start, end),
-            what=f"mart {mart.name} {start}..{end - timedelta(days=1)}",
+        # and so does one that ran out of memory
+        counts = _with_room(
+            conn,
+            lambda: run_transaction(
+                lambda: _replace_days(conn, mart, params, bounds, started_at, start, end),
+                what=what,
+            ),
+            what,
         )
     except Exception as exc:
         _log_failed_build(conn, mart.name, params["day_start"], started_at, exc)
         raise
     return BuildResult(mart.name, start, end, counts)
+
+
+def _with_room(
+    conn: duckdb.DuckDBPyConnection, build: Callable[[], dict[str, int]], what: str
+) -> dict[str, int]:
+    try:
+        return build()
+    except duckdb.OutOfMemoryException as exc:
+        log.warning("%s ran out of memory (%s); building it again with %s", what, exc,
+                    BUILD_MEMORY_LIMIT)  # fmt: skip
+        with memory_at_least(conn, BUILD_MEMORY_LIMIT):
+            return build()
 
 
 def _replace_days(
@@ -156,15 +175,14 @@ def build_days(
     if unknown:
         raise ValueError(f"unknown mart(s) {sorted(unknown)}; marts: {', '.join(MARTS)}")
     results = []
-    with memory_at_least(conn, BUILD_MEMORY_LIMIT):
-        for mart in MARTS.values():
-            if mart.name not in wanted:
-                continue
-            for lo, hi in _chunks(start, end):
-                result = build_mart(conn, mart, lo, hi)
-                results.append(result)
-                if progress is not None:
-                    progress(result)
+    for mart in MARTS.values():
+        if mart.name not in wanted:
+            continue
+        for lo, hi in _chunks(start, end):
+            result = build_mart(conn, mart, lo, hi)
+            results.append(result)
+            if progress is not None:
+                progress(result)
     return results
 
 
