@@ -16,7 +16,10 @@ from pipeline.warehouse.s3_launcher import running_s3
 
 
 def test_ingest_writes_parquet_to_s3_and_readers_read_it_back(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, postgres: Postgres
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    postgres: Postgres,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     postgres.create_database("lake_s3")
     start = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -39,6 +42,11 @@ def test_ingest_writes_parquet_to_s3_and_readers_read_it_back(
         }.items():
             monkeypatch.setenv(name, value)
         assert main(["ingest", "--once", "--select", "live"]) == 0
+        capsys.readouterr()
+        # an analyst's read: file access is off, but the lake's own bucket prefix stays readable
+        query = "SELECT count(*) AS n FROM core.stream_snapshots WHERE source = 'live'"
+        assert main(["sql", "-c", query, "--format", "csv"]) == 0, capsys.readouterr().err
+        read_by_sql = int(capsys.readouterr().out.splitlines()[1])
         lake = Settings.from_env().warehouse
         reader = connect(lake, read_only=True)
         try:
@@ -48,7 +56,7 @@ def test_ingest_writes_parquet_to_s3_and_readers_read_it_back(
             files = reader.execute("SELECT file FROM glob('s3://lake/velora/**')").fetchall()
         finally:
             reader.close()
-    assert samples > 0
+    assert samples > 0 and read_by_sql == samples
     assert files, "no data file reached the bucket"
     assert not any((tmp_path / "lake").glob("**/*.parquet"))  # nothing fell back to local disk
 
