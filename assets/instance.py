@@ -62,8 +62,9 @@ def ensure_dagster_home(data_dir: str | Path, *, postgres_storage: bool = False)
 
 def warehouse_pool_limit(settings: Settings) -> int:
     """Steps that may hold the warehouse at once: one on the DuckDB file (one read-write process
-    per file), ``VELORA_WAREHOUSE_WRITERS`` on a lake (DuckLake retries conflicting commits, but
-    measured: 8 writers of tiny commits already lose some after 10 retries, so keep it small)."""
+    per file), ``VELORA_WAREHOUSE_WRITERS`` on a lake. Every conflict there is retried by
+    DuckLake or re-run by ``pipeline/warehouse/commits.py``, so more writers cost re-runs, never
+    rows: keep the limit near the number of areas that write at once."""
     return 1 if settings.lake is None else settings.warehouse_writers
 
 
