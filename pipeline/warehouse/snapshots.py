@@ -27,7 +27,9 @@ KEEP_SNAPSHOTS = 3
 CURRENT_FILE = "CURRENT"
 SNAPSHOT_RE = re.compile(r"^warehouse-(\d+)\.duckdb$")
 ATTACH_ALIAS = "velora_publish_target"
-PUBLISH_MEMORY_LIMIT = "32MB"
+# Under DuckDB 1.5.5, 32MB ran out copying the 7-day demo history, and the retry at the caller's
+# limit peaked at 230 MB; 64MB copies it in one go at a 156 MB peak (docs/benchmarks.md § pin).
+PUBLISH_MEMORY_LIMIT = "64MB"
 SIZE_RE = re.compile(r"^\d+(\.\d+)?\s*[KMGT]?i?B$", re.IGNORECASE)
 
 
