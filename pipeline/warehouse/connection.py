@@ -92,9 +92,9 @@ def connect(
         )
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
-        if not db_path.exists():
-            _create_file(db_path)
     try:
+        if not read_only and not db_path.exists():
+            _create_file(db_path)  # another process creating it at once holds its lock
         conn = duckdb.connect(str(db_path), read_only=read_only)
     except duckdb.Error as exc:
         if _is_lock_error(exc):
