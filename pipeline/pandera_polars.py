@@ -15,31 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Sequence
-from importlib.abc import MetaPathFinder
-from importlib.machinery import ModuleSpec
-from types import ModuleType
 
-
-class _HidePandas(MetaPathFinder):
-    """Makes ``import pandas`` fail like an uninstalled package, for pandera's optional import."""
-
-    def find_spec(
-        self,
-        fullname: str,
-        path: Sequence[str] | None,
-        target: ModuleType | None = None,
-    ) -> ModuleSpec | None:
-        if fullname == "pandas" or fullname.startswith("pandas."):
-            # pandera only skips pandas on exactly this message; anything else is re-raised
-            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
-        return None
+from pipeline.pandas_guard import RefusePandas
 
 
 def _import_without_pandas() -> None:
     if "pandera" in sys.modules or "pandas" in sys.modules:
         return
-    finder = _HidePandas()
+    finder = RefusePandas()
     sys.meta_path.insert(0, finder)
     try:
         _warm_up()

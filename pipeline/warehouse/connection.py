@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.warehouse import pandas_guard
+from pipeline import pandas_guard
 from pipeline.warehouse.errors import WarehouseLockedError, WarehouseMissingError
 from pipeline.warehouse.lake import LakeConfig, open_lake
 from pipeline.warehouse.migrations import migrate

@@ -1,5 +1,5 @@
 """DuckDB 1.5.5 imports pandas (with pyarrow and numpy, ~90 MB) at the first statement with
-parameters; ``pipeline.warehouse.pandas_guard`` refuses it that import when a pipeline frame
+parameters; ``pipeline.pandas_guard`` refuses it that import when a pipeline frame
 made the call, and nobody else's.
 
 Each case runs in a fresh interpreter, since whether pandas is loaded is decided once.
