@@ -22,6 +22,7 @@ AREA_MODULES = (
     "pipeline.harness.cli",
     "pipeline.webhooks.cli",
     "pipeline.warehouse.cli",
+    "pipeline.harness.prune",  # adds `velora warehouse prune`: after pipeline.warehouse.cli
     "pipeline.marts.cli",
     "pipeline.sqlshell.cli",
     "pipeline.harness.demo",
