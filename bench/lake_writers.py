@@ -173,6 +173,33 @@ def _counting_conflicts() -> Iterator[list[logging.LogRecord]]:
         logger.removeHandler(handler)
 
 
+@contextlib.contextmanager
+def _writing(
+    name: str, target: Warehouse, spec: dict[str, Any]
+) -> Iterator[tuple[WriterReport, Any]]:
+    """A writer's report and connection once the start signal came; the run's elapsed time and
+    the conflicts it re-ran are recorded when the block ends."""
+    report = WriterReport(name)
+    conn = _open(target)
+    try:
+        _wait(spec)
+        with _counting_conflicts() as conflicts:
+            started = time.perf_counter()
+            yield report, conn
+            report.elapsed_s = time.perf_counter() - started
+            report.conflicts_rerun = len(conflicts)
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def _commit(report: WriterReport) -> Iterator[None]:
+    """Time one unit of work that ends in one commit."""
+    began = time.perf_counter()
+    yield
+    report.commit_s.append(time.perf_counter() - began)
+
+
 def _ingest(name: str, target: Warehouse, work: Work, spec: dict[str, Any]) -> WriterReport:
     from pipeline.client import VeloraClient
     from pipeline.client.config import ClientConfig
@@ -183,17 +210,12 @@ def _ingest(name: str, target: Warehouse, work: Work, spec: dict[str, Any]) -> W
     outcomes = pickle.loads(Path(spec["prefetched"]).read_bytes())
     prefetched = {job: outcomes[job] for job in jobs}
     settings = _settings(Path(spec["scratch"]))
-    report = WriterReport(name)
-    conn = _open(target)
     # never called: every job's responses are prefetched
     client = VeloraClient(ClientConfig.from_settings(settings))
-    try:
-        _wait(spec)
-        with _counting_conflicts() as conflicts:
-            started = time.perf_counter()
-            for i in range(work.polls):
-                poll_at = DAY + timedelta(minutes=spec["minute0"] + i)
-                t0 = time.perf_counter()
+    with contextlib.closing(client), _writing(name, target, spec) as (report, conn):
+        for i in range(work.polls):
+            poll_at = DAY + timedelta(minutes=spec["minute0"] + i)
+            with _commit(report):
                 results = run_endpoints(
                     list(jobs),
                     client=client,
@@ -203,18 +225,12 @@ def _ingest(name: str, target: Warehouse, work: Work, spec: dict[str, Any]) -> W
                     conn=conn,
                     prefetched=prefetched,
                 )
-                report.commit_s.append(time.perf_counter() - t0)
-                for result in results:
-                    table = ENDPOINT_JOBS[result.endpoint].core_table
-                    report.rows[table] = report.rows.get(table, 0) + result.loaded
-                    report.rows["raw.api_responses"] = (
-                        report.rows.get("raw.api_responses", 0) + result.raw_rows
-                    )
-            report.elapsed_s = time.perf_counter() - started
-            report.conflicts_rerun = len(conflicts)
-    finally:
-        client.close()
-        conn.close()
+            for result in results:
+                table = ENDPOINT_JOBS[result.endpoint].core_table
+                report.rows[table] = report.rows.get(table, 0) + result.loaded
+                report.rows["raw.api_responses"] = (
+                    report.rows.get("raw.api_responses", 0) + result.raw_rows
+                )
     return report
 
 
@@ -223,23 +239,13 @@ def _webhooks(name: str, target: Warehouse, work: Work, spec: dict[str, Any]) ->
     from pipeline.webhooks.loader import LoadResult, load_segment
 
     landing = Path(spec["landing"])
-    report = WriterReport(name)
-    conn = _open(target)
-    try:
-        _wait(spec)
-        with _counting_conflicts() as conflicts:
-            started = time.perf_counter()
-            result = LoadResult()
-            for segment in sealed_segments(landing):
-                t0 = time.perf_counter()
+    result = LoadResult()
+    with _writing(name, target, spec) as (report, conn):
+        for segment in sealed_segments(landing):
+            with _commit(report):
                 if not load_segment(conn, landing, segment, result):
                     raise RuntimeError(f"segment {segment} was loaded already: a fresh lake?")
-                report.commit_s.append(time.perf_counter() - t0)
-            report.elapsed_s = time.perf_counter() - started
-            report.conflicts_rerun = len(conflicts)
-        report.rows = {"core.webhook_events": result.inserted, **result.typed_inserted}
-    finally:
-        conn.close()
+    report.rows = {"core.webhook_events": result.inserted, **result.typed_inserted}
     return report
 
 
@@ -248,24 +254,14 @@ def _marts(name: str, target: Warehouse, work: Work, spec: dict[str, Any]) -> Wr
     from pipeline.marts.registry import MARTS
 
     day: date = DAY.date()
-    report = WriterReport(name)
-    conn = _open(target)
-    try:
-        _wait(spec)
-        with _counting_conflicts() as conflicts:
-            started = time.perf_counter()
-            for _ in range(work.mart_rounds):
-                for mart in MART_NAMES:
-                    t0 = time.perf_counter()
+    with _writing(name, target, spec) as (report, conn):
+        for _ in range(work.mart_rounds):
+            for mart in MART_NAMES:
+                with _commit(report):
                     built = build_mart(conn, MARTS[mart], day, day + timedelta(days=1))
-                    report.commit_s.append(time.perf_counter() - t0)
-                    report.last_build.update(built.rows)
-                    report.last_build_at.update(dict.fromkeys(built.rows, time.time()))
-            report.elapsed_s = time.perf_counter() - started
-            report.conflicts_rerun = len(conflicts)
-        report.rows = dict(report.last_build)
-    finally:
-        conn.close()
+                report.last_build.update(built.rows)
+                report.last_build_at.update(dict.fromkeys(built.rows, time.time()))
+    report.rows = dict(report.last_build)
     return report
 
 
