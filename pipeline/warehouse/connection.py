@@ -47,9 +47,7 @@ def _size_bytes(text: str) -> float:
 def memory_at_least(conn: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
     """Raise the connection's ``memory_limit`` to ``limit`` (if it is lower) for the block, then
     put it back: for work that needs more than a poll's small buffer pool (a day of marts)."""
-    previous = _checked_size(
-        conn.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    )
+    previous = current_memory_limit(conn)
     raise_it = _size_bytes(previous) < _size_bytes(_checked_size(limit))
     if raise_it:
         conn.execute(f"SET memory_limit = '{_checked_size(limit)}'")
@@ -64,6 +62,12 @@ def memory_at_least(conn: duckdb.DuckDBPyConnection, limit: str) -> Iterator[Non
 def _is_lock_error(exc: duckdb.Error) -> bool:
     text = str(exc)
     return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def current_memory_limit(conn: duckdb.DuckDBPyConnection) -> str:
+    """The connection's ``memory_limit`` as DuckDB reports it (e.g. ``122.0 MiB``), checked, so it
+    can be SET again."""
+    return _checked_size(conn.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
 
 
 def _checked_size(text: str) -> str:

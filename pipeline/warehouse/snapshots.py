@@ -16,7 +16,12 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.warehouse.connection import STORAGE_VERSION, Warehouse, connect
+from pipeline.warehouse.connection import (
+    STORAGE_VERSION,
+    Warehouse,
+    connect,
+    current_memory_limit,
+)
 from pipeline.warehouse.errors import NoPublishedSnapshotError, WarehouseError
 from pipeline.warehouse.lake import is_lake
 
@@ -30,7 +35,6 @@ ATTACH_ALIAS = "velora_publish_target"
 # Under DuckDB 1.5.5, 32MB ran out copying the 7-day demo history, and the retry at the caller's
 # limit peaked at 230 MB; 64MB copies it in one go at a 156 MB peak (docs/benchmarks.md § pin).
 PUBLISH_MEMORY_LIMIT = "64MB"
-SIZE_RE = re.compile(r"^\d+(\.\d+)?\s*[KMGT]?i?B$", re.IGNORECASE)
 
 
 def _quote_ident(name: str) -> str:
@@ -40,13 +44,6 @@ def _quote_ident(name: str) -> str:
 def _quote_literal(text: str) -> str:
     # ATTACH takes no bound parameters; the path is escaped as a SQL string literal.
     return "'" + text.replace("'", "''") + "'"
-
-
-def _size_literal(text: str) -> str:
-    # SET takes no bound parameters; the value comes from current_setting() and is checked
-    if not SIZE_RE.match(str(text).strip()):
-        raise ValueError(f"unexpected memory_limit value {text!r}")
-    return str(text).strip()
 
 
 def _snapshot_numbers(published_dir: Path) -> list[int]:
@@ -152,9 +149,7 @@ def publish_from(conn: duckdb.DuckDBPyConnection, published_dir: str | Path) -> 
     final = directory / f"warehouse-{number}.duckdb"
     building = directory / f".building-{number}-{os.getpid()}.duckdb"
     _remove_building(building)
-    previous = _size_literal(
-        conn.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    )
+    previous = current_memory_limit(conn)
     try:
         # the copy streams every published row once: a small buffer pool is enough, and
         # shrinking it first evicts what the caller's queries cached, so publishing does not add
